@@ -1,0 +1,212 @@
+"""Every change of access: grant, change level, revoke, and switching access control.
+
+Each function checks that the actor is an access manager, validates its input, locks the target row so
+that concurrent changes of the same target run one after the other, and writes the change and its
+audit record in one transaction. A request that changes nothing writes nothing.
+
+Bad input raises `django.core.exceptions.ValidationError` with a message that names the value;
+an actor who may not manage access gets `PermissionDenied`; a missing grant or target raises
+`GrantNotFound` or `ObjectDoesNotExist`.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casemgmt.models import CaseDefinition, CaseInstance
+
+from . import audit
+from .levels import CASE_CODENAMES, DEFINITION_CODENAMES, Level
+from .models import AccessAction, CaseGroupGrant, CaseUserGrant, DefinitionGroupGrant, DefinitionUserGrant
+from .policy import forget_cached_levels, is_access_manager
+from .signals import mark_recorded
+
+
+class GrantNotFound(ObjectDoesNotExist):
+    """The subject holds no grant on the target."""
+
+
+@dataclass(frozen=True)
+class GrantChange:
+    """What a service call did: the action recorded (None if nothing changed) and the grant after it."""
+
+    action: str | None
+    grant: object | None
+    old_level: Level = Level.NONE
+    new_level: Level = Level.NONE
+
+    @property
+    def changed(self):
+        return self.action is not None
+
+
+def grant(actor, subject, target, level):
+    """Give the subject `level` on the target, creating the grant or changing its level in place."""
+    return _set_level(actor, subject, target, level, must_exist=False)
+
+
+def change_level(actor, subject, target, level):
+    """Change the level of an existing grant; raise `GrantNotFound` if the subject holds none."""
+    return _set_level(actor, subject, target, level, must_exist=True)
+
+
+def revoke(actor, subject, target):
+    """Delete the subject's grant on the target; raise `GrantNotFound` if there is none."""
+    _require_manager(actor)
+    model = _grant_model(subject, target)
+
+    with transaction.atomic():
+        target = _lock(target)
+        existing = _find_grant(model, subject, target)
+        if existing is None:
+            raise GrantNotFound(_no_grant_message(subject, target))
+
+        old_level = existing.level
+        mark_recorded(existing)
+        existing.delete()
+        audit.record(AccessAction.REVOKED, actor=actor, subject=subject, target=target, old_level=old_level)
+
+    forget_cached_levels()
+    return GrantChange(AccessAction.REVOKED, None, old_level, Level.NONE)
+
+
+def set_access_control(actor, definition, enabled):
+    """Switch access control of a definition on or off. Switching to the current state does nothing."""
+    _require_manager(actor)
+    if not isinstance(enabled, bool):
+        raise ValidationError(_("%(value)r is not on or off. Use true or false.") % {"value": enabled})
+
+    with transaction.atomic():
+        definition = _lock(definition)
+        if definition.access_controlled == enabled:
+            return GrantChange(None, None)
+
+        definition.access_controlled = enabled
+        definition.save(update_fields=["access_controlled"])
+        action = AccessAction.ACCESS_CONTROL_ON if enabled else AccessAction.ACCESS_CONTROL_OFF
+        audit.record(action, actor=actor, target=definition)
+
+    forget_cached_levels()
+    return GrantChange(action, None)
+
+
+def _set_level(actor, subject, target, level, must_exist):
+    _require_manager(actor)
+    level = _parse_level(level)
+    _validate_subject(subject)
+    model = _grant_model(subject, target)
+
+    with transaction.atomic():
+        target = _lock(target)
+        existing = _find_grant(model, subject, target)
+        if existing is None and must_exist:
+            raise GrantNotFound(_no_grant_message(subject, target))
+        if existing is not None and existing.level == level:
+            return GrantChange(None, existing, level, level)
+
+        permission = _permission_for(target, level)
+        if existing is None:
+            change = _create_grant(actor, model, subject, target, permission, level)
+        else:
+            change = _update_grant(actor, existing, subject, target, permission, level)
+
+    forget_cached_levels()
+    return change
+
+
+def _create_grant(actor, model, subject, target, permission, level):
+    grant_row = model(content_object=target, permission=permission, granted_by=_as_user(actor))
+    setattr(grant_row, _subject_field(subject), subject)
+    grant_row.save()
+    audit.record(AccessAction.GRANTED, actor=actor, subject=subject, target=target, new_level=level)
+    return GrantChange(AccessAction.GRANTED, grant_row, Level.NONE, level)
+
+
+def _update_grant(actor, grant_row, subject, target, permission, level):
+    old_level = grant_row.level
+    grant_row.permission = permission
+    grant_row.granted_by = _as_user(actor)
+    grant_row.granted_at = timezone.now()
+    grant_row.save(update_fields=["permission", "granted_by", "granted_at"])
+    audit.record(
+        AccessAction.LEVEL_CHANGED, actor=actor, subject=subject, target=target, old_level=old_level, new_level=level
+    )
+    return GrantChange(AccessAction.LEVEL_CHANGED, grant_row, old_level, level)
+
+
+# Validation and lookups
+
+
+def _require_manager(actor):
+    if not is_access_manager(actor):
+        raise PermissionDenied(_("Only access managers may change access."))
+
+
+def _parse_level(level):
+    try:
+        return Level.parse(level)
+    except ValueError:
+        raise ValidationError(
+            _("%(value)r is not a level. Use 'read' or 'write'.") % {"value": level}, code="invalid_level"
+        ) from None
+
+
+def _validate_subject(subject):
+    if isinstance(subject, Group):
+        return
+    if subject is None or not getattr(subject, "is_authenticated", False):
+        raise ValidationError(_("A grant needs a user or a group."), code="invalid_subject")
+    if not subject.is_active:
+        raise ValidationError(
+            _("User %(username)s is inactive. Activate the user before granting access.")
+            % {"username": subject.get_username()},
+            code="inactive_user",
+        )
+
+
+def _grant_model(subject, target):
+    is_group = isinstance(subject, Group)
+    if isinstance(target, CaseDefinition):
+        return DefinitionGroupGrant if is_group else DefinitionUserGrant
+    if isinstance(target, CaseInstance):
+        return CaseGroupGrant if is_group else CaseUserGrant
+    raise ValidationError(_("A grant needs a case definition or a case as its target."), code="invalid_target")
+
+
+def _subject_field(subject):
+    return "group" if isinstance(subject, Group) else "user"
+
+
+def _lock(target):
+    """Lock and re-read the target row, so that changes of one target run one after the other."""
+    try:
+        return type(target).objects.select_for_update().get(pk=target.pk)
+    except ObjectDoesNotExist:
+        raise ObjectDoesNotExist(_("%(target)s no longer exists.") % {"target": target}) from None
+
+
+def _find_grant(model, subject, target):
+    lookup = {_subject_field(subject): subject, "content_object": target}
+    return model.objects.select_related("permission").filter(**lookup).first()
+
+
+def _permission_for(target, level):
+    if isinstance(target, CaseDefinition):
+        codename, model_name = DEFINITION_CODENAMES[level], "casedefinition"
+    else:
+        codename, model_name = CASE_CODENAMES[level], "caseinstance"
+    return Permission.objects.get(
+        content_type__app_label="casemgmt", content_type__model=model_name, codename=codename
+    )
+
+
+def _as_user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _no_grant_message(subject, target):
+    return _("%(subject)s holds no grant on %(target)s.") % {"subject": subject, "target": target}
