@@ -1,4 +1,4 @@
-"""Why a user has access to a case, and every user who has it: the policy's answers for auditors.
+"""Why a user has access to a case, and every user who has it, for access reviews and auditors.
 
 These follow the same rules as `grants.policy` (see its docstring) but return every path that gives
 access instead of the highest level alone. The property tests check that both always agree.
@@ -87,7 +87,7 @@ def explain_access_for_users(users, case):
 
 def _explanation(user, case, paths):
     if user is None or not user.is_active:
-        return AccessExplanation(user, case, reason=_("The user is inactive, so he has no access."))
+        return AccessExplanation(user, case, reason=_("The user is inactive. Inactive users have no access."))
     if user.is_superuser:
         return AccessExplanation(user, case, paths=(AccessPath(Level.WRITE, Source.SUPERUSER),))
 

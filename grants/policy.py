@@ -1,7 +1,7 @@
 """The access policy: the one place that decides who may read and write which cases.
 
-A policy answers four questions, each named as a sentence: the level of a user on a case, the cases a
-user can read or write, the users with access to a case, and why a user has the level he has. Pages,
+The policy answers four questions, each named as a sentence. What is the level of a user on a case?
+Which cases can a user read or write? Which users have access to a case? Why does a user have a level? Pages,
 API views, admin screens, commands and the authentication backend all ask these functions; nothing
 else looks at grant rows to decide access.
 
@@ -52,7 +52,7 @@ def _member_group_ids(user):
 
 
 def _holds_model_permission(user, level):
-    """Return a condition that is true when the user holds a model permission of `level` or higher."""
+    """Return a condition that is true when the user has a model permission of `level` or higher."""
     permissions = Permission.objects.filter(
         content_type__app_label="casemgmt", codename__in=codenames_at_least(MODEL_CODENAMES, level)
     )

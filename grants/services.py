@@ -1,8 +1,8 @@
 """Every change of access: grant, change level, revoke, and switching access control.
 
-Each function checks that the actor is an access manager, validates its input, locks the target row so
-that concurrent changes of the same target run one after the other, and writes the change and its
-audit record in one transaction. A request that changes nothing writes nothing.
+Each function checks that the actor is an access manager and validates its input. It then locks the
+target row, so that concurrent changes of one target run one after the other, and writes the change
+and its audit record in one transaction. A request that changes nothing writes nothing.
 
 Bad input raises `django.core.exceptions.ValidationError` with a message that names the value;
 an actor who may not manage access gets `PermissionDenied`; a missing grant or target raises
@@ -27,12 +27,12 @@ from .signals import mark_recorded
 
 
 class GrantNotFound(ObjectDoesNotExist):
-    """The subject holds no grant on the target."""
+    """Raised when the subject has no grant on the target."""
 
 
 @dataclass(frozen=True)
 class GrantChange:
-    """What a service call did: the action recorded (None if nothing changed) and the grant after it."""
+    """Outcome of a service call: the action recorded (None if nothing changed) and the grant after it."""
 
     action: str | None
     grant: object | None
@@ -50,7 +50,7 @@ def grant(actor, subject, target, level):
 
 
 def change_level(actor, subject, target, level):
-    """Change the level of an existing grant; raise `GrantNotFound` if the subject holds none."""
+    """Change the level of an existing grant; raise `GrantNotFound` if the subject has none."""
     return _set_level(actor, subject, target, level, must_exist=True)
 
 
@@ -209,4 +209,4 @@ def _as_user(actor):
 
 
 def _no_grant_message(subject, target):
-    return _("%(subject)s holds no grant on %(target)s.") % {"subject": subject, "target": target}
+    return _("%(subject)s has no grant on %(target)s.") % {"subject": subject, "target": target}

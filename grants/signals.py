@@ -1,8 +1,8 @@
 """Record the access changes that do not go through `grants.services`.
 
-Deleting a case, a definition, a user or a group deletes its grants by cascade; removing a user from a
-group or deactivating a user changes what the user reaches; a grant row deleted elsewhere (guardian's
-object-permission page, a shell) is a revoke. Each of these writes an access event here, in the
+Deleting a case, a definition, a user or a group deletes its grants by cascade. Removing a user from a
+group or deactivating a user changes what the user reaches. A grant row deleted elsewhere, such as on
+guardian's object-permission page, is a revoke. Each of these writes an access event here, in the
 transaction of the change, and empties the per-request level caches.
 """
 
