@@ -53,21 +53,39 @@ for grant_model in GRANT_MODELS:
 @receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="record-membership")
 def _record_membership(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Record each user added to or removed from a group, from either side of the relation."""
+    if action in {"post_remove", "post_clear"}:
+        # Removals are recorded before the rows go, so the caches are emptied again once they have.
+        forget_cached_levels()
+        return
     if action == "pre_clear":
         # The cleared members are gone by post_clear, so they are read and recorded now.
         members = instance.user_set.all() if reverse else [instance]
         groups = [instance] if reverse else list(instance.groups.all())
         _record_pairs(AccessAction.MEMBER_REMOVED, members, groups)
         return
-    if action not in {"post_add", "post_remove"}:
+    if action == "pre_remove":
+        # Django 5.2 sends every pk given to remove(), members or not, so only current members are kept.
+        others = _current_members(sender, instance, reverse, model, pk_set)
+        _record_side(AccessAction.MEMBER_REMOVED, instance, reverse, others)
         return
+    if action == "post_add":
+        # Django 5.2 leaves out the pairs that already exist, so pk_set holds only new memberships.
+        others = list(model.objects.filter(pk__in=pk_set or []))
+        _record_side(AccessAction.MEMBER_ADDED, instance, reverse, others)
 
-    event = AccessAction.MEMBER_ADDED if action == "post_add" else AccessAction.MEMBER_REMOVED
-    others = list(model.objects.filter(pk__in=pk_set or []))
+
+def _current_members(through, instance, reverse, model, pk_set):
+    """Return the objects of `pk_set` that are linked to `instance` now, before the removal."""
+    this_side, other_side = ("group_id", "user_id") if reverse else ("user_id", "group_id")
+    linked = through.objects.filter(**{this_side: instance.pk, f"{other_side}__in": pk_set or []})
+    return list(model.objects.filter(pk__in=linked.values(other_side)))
+
+
+def _record_side(action, instance, reverse, others):
     if reverse:
-        _record_pairs(event, others, [instance])
+        _record_pairs(action, others, [instance])
     else:
-        _record_pairs(event, [instance], others)
+        _record_pairs(action, [instance], others)
 
 
 def _record_pairs(action, users, groups):
