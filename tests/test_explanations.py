@@ -11,6 +11,7 @@ from grants.levels import Level
 from grants.policy import (
     AccessPath,
     Source,
+    access_summary_for_user,
     explain_access,
     explain_access_for_users,
     level_of_user_on_case,
@@ -255,3 +256,132 @@ def test_who_has_access_queries_bounded(grant, make_group, make_definition, make
 
     assert large_count == small_count
     assert small_count <= 7
+
+
+# access_summary_for_user
+
+
+def summary_levels(summary):
+    """Return the summary as {definition name: level} and {case number: level}."""
+    definitions = {access.definition.name: access.level for access in summary.definitions}
+    cases = {explanation.case.number: explanation.level for explanation in summary.explain_cases(summary.cases)}
+    return definitions, cases
+
+
+def test_summary_lists_definition_grants(user, group, definition, grant, make_definition):
+    other = make_definition(name="Fraud")
+    user.groups.add(group)
+    grant(user, definition, "read")
+    grant(group, other, "write")
+
+    summary = access_summary_for_user(user)
+
+    assert summary_levels(summary) == ({"Debt collection": Level.READ, "Fraud": Level.WRITE}, {})
+    assert summary.definitions[0].paths == (AccessPath(Level.READ, Source.OWN_DEFINITION_GRANT),)
+    assert summary.definitions[1].paths == (AccessPath(Level.WRITE, Source.GROUP_DEFINITION_GRANT, group),)
+    assert summary.reason == ""
+
+
+def test_summary_lists_case_grants(user, group, case, definition, grant, make_case):
+    other = make_case(definition=definition)
+    make_case(definition=definition)
+    user.groups.add(group)
+    grant(user, case, "read")
+    grant(group, other, "write")
+
+    summary = access_summary_for_user(user)
+
+    assert summary_levels(summary) == ({}, {case.number: Level.READ, other.number: Level.WRITE})
+    first, second = summary.explain_cases(summary.cases)
+    assert first.paths == (AccessPath(Level.READ, Source.OWN_CASE_GRANT),)
+    assert second.paths == (AccessPath(Level.WRITE, Source.GROUP_CASE_GRANT, group),)
+
+
+def test_summary_case_shows_inherited_paths(user, case, definition, grant):
+    grant(user, case, "read")
+    grant(user, definition, "write")
+
+    (explanation,) = access_summary_for_user(user).explain_cases([case])
+
+    assert explanation.level == Level.WRITE
+    assert [path.source for path in explanation.paths] == [Source.OWN_DEFINITION_GRANT, Source.OWN_CASE_GRANT]
+    assert [path.inherited for path in explanation.paths] == [True, False]
+
+
+def test_summary_model_permissions_when_control_off(user, group, case, definition, grant, make_definition):
+    make_definition(name="Fraud")
+    switch_access_control_off(definition)
+    grant(user, case, "write")
+    group.permissions.add(Permission.objects.get(codename="view_caseinstance"))
+    user.groups.add(group)
+
+    summary = access_summary_for_user(user)
+
+    assert summary_levels(summary) == ({"Debt collection": Level.READ}, {})
+    assert summary.definitions[0].paths == (AccessPath(Level.READ, Source.MODEL_PERMISSION, group),)
+
+
+def test_summary_leaves_out_idle_grants(user, case, definition, grant):
+    grant(user, definition, "write")
+    grant(user, case, "write")
+    switch_access_control_off(definition)
+
+    summary = access_summary_for_user(user)
+
+    assert summary_levels(summary) == ({}, {})
+    assert summary.reason == "No grant and no model permission reaches this user."
+
+
+def test_summary_of_superuser_covers_everything(superuser, definition, make_definition):
+    make_definition(name="Fraud")
+
+    summary = access_summary_for_user(superuser)
+
+    assert summary_levels(summary) == ({"Debt collection": Level.WRITE, "Fraud": Level.WRITE}, {})
+    assert summary.definitions[0].paths == (AccessPath(Level.WRITE, Source.SUPERUSER),)
+
+
+def test_summary_of_inactive_user_is_empty(user, case, grant):
+    grant(user, case, "write")
+    user.is_active = False
+    user.save()
+
+    summary = access_summary_for_user(user)
+
+    assert summary_levels(summary) == ({}, {})
+    assert "inactive" in summary.reason
+
+
+def test_summary_agrees_with_policy(user, group, grant, make_definition, make_case):
+    controlled, other, uncontrolled = make_definition(), make_definition(), make_definition(access_controlled=False)
+    cases = [make_case(definition=definition) for definition in (controlled, controlled, other, other, uncontrolled)]
+    user.groups.add(group)
+    user.user_permissions.add(Permission.objects.get(codename="change_caseinstance"))
+    grant(group, controlled, "read")
+    grant(user, cases[0], "write")
+    grant(group, cases[2], "read")
+    grant(user, cases[4], "read")
+
+    summary = access_summary_for_user(user)
+
+    by_definition = {access.definition.pk: access.level for access in summary.definitions}
+    by_case = {explanation.case.pk: explanation.level for explanation in summary.explain_cases(summary.cases)}
+    for case in cases:
+        summarised = max(by_case.get(case.pk, Level.NONE), by_definition.get(case.definition_id, Level.NONE))
+        assert summarised == level_of_user_on_case(user, case), case.number
+
+
+def test_summary_page_queries_bounded(user, group, definition, grant, make_case, django_assert_max_num_queries):
+    user.groups.add(group)
+    grant(user, definition, "read")
+    for case in make_case.create_batch(30, definition=definition):
+        grant(group if case.number.endswith(("0", "5")) else user, case, "write")
+
+    with django_assert_max_num_queries(8):
+        summary = access_summary_for_user(user)
+        page = Paginator(summary.cases, 20).page(1)
+        explanations = summary.explain_cases(page.object_list)
+        descriptions = [path.description for explanation in explanations for path in explanation.paths]
+
+    assert len(explanations) == 20
+    assert "Grant of group Debt control on this case" in descriptions
