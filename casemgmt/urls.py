@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("casemgmt.page_urls")),
     path("access/", include("grants.urls")),
+    path("api/", include("grants.api.urls")),
 ]
