@@ -169,6 +169,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": ["none", "read", "write"], "GrantableLevelEnum": ["read", "write"]},
 }
 
 # Security headers. HTTPS-only settings follow SECURE_SSL by default so that a plain-HTTP

@@ -20,7 +20,7 @@ cases the definition has, and a change is seen by every server process on its ne
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Case, Exists, IntegerField, Q, Value, When
 
 from casemgmt.models import CaseDefinition, CaseInstance
@@ -182,6 +182,13 @@ def grants_on(target):
     return [*user_grants, *group_grants]
 
 
+def grant_held_by(subject, target):
+    """Return the grant of a user or a group on a definition or a case, or None if it holds none."""
+    subject_field = "group" if isinstance(subject, Group) else "user"
+    grants = target.group_grants if subject_field == "group" else target.user_grants
+    return grants.select_related(subject_field, "permission", "granted_by").filter(**{subject_field: subject}).first()
+
+
 class AccessChecker:
     """Cache of one user's levels on cases, for the length of a request.
 
@@ -264,6 +271,7 @@ __all__ = [
     "explain_access",
     "explain_access_for_users",
     "forget_cached_levels",
+    "grant_held_by",
     "grants_on",
     "is_access_manager",
     "level_of_user_on_case",
