@@ -4,7 +4,7 @@ Grant, change-level and revoke URLs are the same for both kinds of target: `defi
 in the path picks the model, so the case page reuses the definition page's controls.
 """
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from . import views
 
@@ -51,4 +51,5 @@ urlpatterns = [
         views.grant_revoke,
         name="grant-revoke",
     ),
+    path("review/", include("grants.review_urls")),
 ]
