@@ -121,6 +121,7 @@ def _set_level(actor, subject, target, level, must_exist):
 def _create_grant(actor, model, subject, target, permission, level):
     grant_row = model(content_object=target, permission=permission, granted_by=_as_user(actor))
     setattr(grant_row, _subject_field(subject), subject)
+    mark_recorded(grant_row)
     grant_row.save()
     audit.record(AccessAction.GRANTED, actor=actor, subject=subject, target=target, new_level=level)
     return GrantChange(AccessAction.GRANTED, grant_row, Level.NONE, level)
@@ -131,6 +132,7 @@ def _update_grant(actor, grant_row, subject, target, permission, level):
     grant_row.permission = permission
     grant_row.granted_by = _as_user(actor)
     grant_row.granted_at = timezone.now()
+    mark_recorded(grant_row)
     grant_row.save(update_fields=["permission", "granted_by", "granted_at"])
     audit.record(
         AccessAction.LEVEL_CHANGED, actor=actor, subject=subject, target=target, old_level=old_level, new_level=level
@@ -199,7 +201,8 @@ def _permission_for(target, level):
         codename, model_name = DEFINITION_CODENAMES[level], "casedefinition"
     else:
         codename, model_name = CASE_CODENAMES[level], "caseinstance"
-    return Permission.objects.get(
+    # The content type comes along because guardian's save() compares it with the target's.
+    return Permission.objects.select_related("content_type").get(
         content_type__app_label="casemgmt", content_type__model=model_name, codename=codename
     )
 

@@ -8,26 +8,34 @@ transaction of the change, and empties the per-request level caches.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_delete, pre_save
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from casemgmt.models import CaseDefinition, CaseInstance
 
 from . import audit
+from .levels import CASE_CODENAMES, DEFINITION_CODENAMES, Level
 from .models import AccessAction, CaseGroupGrant, CaseUserGrant, DefinitionGroupGrant, DefinitionUserGrant
-from .policy import forget_cached_levels
+from .policy import forget_cached_levels, is_access_manager
 
 GRANT_MODELS = (DefinitionUserGrant, DefinitionGroupGrant, CaseUserGrant, CaseGroupGrant)
 
 
 def mark_recorded(grant_row):
-    """Tell the delete handler that a service has already recorded this grant's removal."""
+    """Tell the save and delete handlers that a service records this grant's next save or delete."""
     grant_row._access_event_recorded = True
+
+
+def _take_mark(grant_row):
+    """Return True if `mark_recorded` marked the row, and clear the mark, which covers one write only."""
+    return grant_row.__dict__.pop("_access_event_recorded", False)
 
 
 def _record_grant_deletion(sender, instance, origin=None, **kwargs):
     forget_cached_levels()
-    if getattr(instance, "_access_event_recorded", False):
+    if _take_mark(instance):
         return
 
     if isinstance(origin, (CaseInstance, CaseDefinition)):
@@ -48,6 +56,128 @@ def _record_grant_deletion(sender, instance, origin=None, **kwargs):
 
 for grant_model in GRANT_MODELS:
     post_delete.connect(_record_grant_deletion, sender=grant_model, dispatch_uid=f"record-{grant_model.__name__}")
+
+
+# Grant rows saved outside the services
+
+
+def _check_grant_save(sender, instance, raw=False, **kwargs):
+    """Validate a grant row saved outside the services, and turn a second row into a level change.
+
+    A new row for a subject and target that already hold a grant replaces the old row, because the
+    unique constraint allows one grant per subject and target. The old row's level is kept on the
+    instance for the post_save handler.
+    """
+    if raw or getattr(instance, "_access_event_recorded", False):
+        return
+
+    _require_manager_for_current_actor()
+    _check_grant_level(sender, instance)
+    _check_grant_subject(instance)
+
+    if instance._state.adding:
+        if instance.granted_by_id is None:
+            instance.granted_by = audit.acting_user()
+        instance._level_before_save = _replace_existing_grant(sender, instance)
+    else:
+        instance._level_before_save = _level_stored_for(sender, instance)
+
+
+def _record_grant_save(sender, instance, raw=False, **kwargs):
+    """Record a grant or level change saved outside the services; a save that keeps the level is not one."""
+    if raw:
+        return
+    forget_cached_levels()
+    if _take_mark(instance):
+        return
+
+    old_level = instance.__dict__.pop("_level_before_save", Level.NONE)
+    new_level = instance.level
+    if old_level == new_level:
+        return
+
+    action = AccessAction.GRANTED if old_level == Level.NONE else AccessAction.LEVEL_CHANGED
+    audit.record(
+        action, subject=instance.subject, target=instance.content_object, old_level=old_level, new_level=new_level
+    )
+
+
+def _require_manager_for_current_actor():
+    # A shell or a command that names no actor is run by an operator, who is trusted as the services'
+    # callers are. Inside a request, or with a named actor, only an access manager may change access.
+    if audit.current_request.get() is None and audit.acting_user() is None:
+        return
+    if not is_access_manager(audit.acting_user()):
+        raise PermissionDenied(_("Only access managers may change access."))
+
+
+def _check_grant_level(sender, instance):
+    is_definition_grant = sender in (DefinitionUserGrant, DefinitionGroupGrant)
+    codenames = DEFINITION_CODENAMES if is_definition_grant else CASE_CODENAMES
+    permission = instance.permission
+    if permission.content_type.app_label == "casemgmt" and permission.codename in codenames.values():
+        return
+
+    raise ValidationError(
+        _("%(permission)s is not a grant level on a %(target)s. Use one of: %(allowed)s.")
+        % {
+            "permission": f"{permission.content_type.app_label}.{permission.codename}",
+            "target": sender._meta.get_field("content_object").verbose_name,
+            "allowed": ", ".join(f"casemgmt.{codename}" for codename in codenames.values()),
+        },
+        code="invalid_level",
+    )
+
+
+def _check_grant_subject(instance):
+    user = getattr(instance, "user", None)
+    if user is not None and not user.is_active:
+        raise ValidationError(
+            _("User %(username)s is inactive. Activate the user before granting access.")
+            % {"username": user.get_username()},
+            code="inactive_user",
+        )
+
+
+def _subject_lookup(instance):
+    if hasattr(instance, "user_id"):
+        return {"user_id": instance.user_id}
+    return {"group_id": instance.group_id}
+
+
+def _replace_existing_grant(sender, instance):
+    """Delete the subject's current grant on the target, if any, and return its level."""
+    # NOTE: under autocommit this delete commits before the insert that follows it. Wrap a direct
+    # save in transaction.atomic (guardian's assign_perm does) so that a failed insert keeps the old row.
+    existing = (
+        sender.objects.select_related("permission")
+        .filter(content_object_id=instance.content_object_id, **_subject_lookup(instance))
+        .first()
+    )
+    if existing is None:
+        return Level.NONE
+
+    mark_recorded(existing)  # Its removal is half of the level change recorded after the save.
+    existing.delete()
+    return existing.level
+
+
+def _level_stored_for(sender, instance):
+    """Return the stored level of a grant row being updated; reject a change of its subject or target."""
+    stored = sender.objects.select_related("permission").filter(pk=instance.pk).first()
+    if stored is None:
+        return Level.NONE
+    if stored.content_object_id != instance.content_object_id or _subject_lookup(stored) != _subject_lookup(instance):
+        raise ValidationError(
+            _("A grant's subject and target cannot be changed. Revoke the grant and grant again instead."),
+            code="subject_or_target_changed",
+        )
+    return stored.level
+
+
+for grant_model in GRANT_MODELS:
+    pre_save.connect(_check_grant_save, sender=grant_model, dispatch_uid=f"check-save-{grant_model.__name__}")
+    post_save.connect(_record_grant_save, sender=grant_model, dispatch_uid=f"record-save-{grant_model.__name__}")
 
 
 @receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="record-membership")
