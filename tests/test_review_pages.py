@@ -341,3 +341,16 @@ def test_nav_links_for_manager_only(manager_client, client, user):
     content = client.get(reverse("my-cases")).content.decode()
     assert reverse("review-checker") not in content
     assert reverse("review-users") not in content
+
+
+def test_definition_page_links_review_pages(manager_client, definition):
+    content = manager_client.get(definition.get_absolute_url()).content.decode()
+
+    assert reverse("review-checker") in content
+    assert reverse("review-users") in content
+
+
+def test_case_grants_page_links_effective_access(manager_client, case):
+    content = manager_client.get(reverse("target-grants", args=["cases", case.pk])).content.decode()
+
+    assert case_access_url(case) + "#effective-access" in content
