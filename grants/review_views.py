@@ -3,16 +3,18 @@
 The case access page shows the Access section of the case page to managers who cannot read the case
 themselves. The access checker explains one user's level on one case. The user access page lists
 every definition and every single case that a user reaches, for periodic access reviews. Every page
-answers 403 to anyone who is not an access manager, and 404 to an unknown case or user.
+returns 403 to anyone who is not an access manager, and 404 for an unknown case or user.
 """
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from casemgmt.models import CaseInstance
@@ -20,14 +22,30 @@ from casemgmt.models import CaseInstance
 from .policy import access_summary_for_user, explain_access
 from .views import manager_required
 
-# Matches shown by each finder of the checker; a longer list is cut, and the page says so.
+# Maximum matches listed by each finder. The page tells the manager when more match.
 MAX_MATCHES = 20
 CASES_PAGE_SIZE = 25
 
 
+class AccessCheckForm(forms.Form):
+    """The text typed into the checker's finders. Django's CharField rejects null characters."""
+
+    user = forms.CharField(label=gettext_lazy("User"), max_length=150, required=False)
+    case = forms.CharField(label=gettext_lazy("Case"), max_length=200, required=False)
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("User"), max_length=150, required=False)
+
+
+def form_errors(form):
+    """Return every error of a bound form, each prefixed with its field's label, as one Lookup error."""
+    return " ".join(f"{form[name].label}: {error}" for name, errors in form.errors.items() for error in errors)
+
+
 @dataclass
 class Lookup:
-    """What a finder found for the text typed into it: one object, several matches, or an error."""
+    """The result of a finder for the text typed into it: one object, several matches, or an error."""
 
     query: str = ""
     found: object = None
@@ -86,8 +104,13 @@ def lookup_from_matches(query, matches, not_found_message):
 @require_GET
 def access_checker(request):
     """Explain the level of a user on a case, both found by the text typed into the finders."""
-    user_lookup = find_user(request.GET.get("user", "")[:150])
-    case_lookup = find_case(request.GET.get("case", "")[:200])
+    form = AccessCheckForm(request.GET)
+    if form.is_valid():
+        user_lookup = find_user(form.cleaned_data["user"])
+        case_lookup = find_case(form.cleaned_data["case"])
+    else:
+        user_lookup = Lookup(error=form_errors(form))
+        case_lookup = Lookup()
 
     explanation = None
     if user_lookup.found is not None and case_lookup.found is not None:
@@ -106,8 +129,9 @@ def access_checker(request):
 @manager_required
 @require_GET
 def user_list(request):
-    """Find a user whose access to review."""
-    lookup = find_user(request.GET.get("q", "")[:150])
+    """Find the user whose access to review."""
+    form = UserSearchForm(request.GET)
+    lookup = find_user(form.cleaned_data["q"]) if form.is_valid() else Lookup(error=form_errors(form))
     context = {"lookup": lookup, "nav_section": "review-users"}
     return render(request, "grants/review/user_list.html", context, status=400 if lookup.error else 200)
 

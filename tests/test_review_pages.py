@@ -354,3 +354,26 @@ def test_case_grants_page_links_effective_access(manager_client, case):
     content = manager_client.get(reverse("target-grants", args=["cases", case.pk])).content.decode()
 
     assert case_access_url(case) + "#effective-access" in content
+
+
+@pytest.mark.parametrize("param", ["user", "case"])
+def test_checker_rejects_null_character(manager_client, param):
+    response = manager_client.get(reverse("review-checker"), {param: "ul\x00la"})
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+
+
+def test_user_list_rejects_null_character(manager_client):
+    assert manager_client.get(reverse("review-users"), {"q": "\x00"}).status_code == 400
+
+
+def test_section_finder_null_character_harmless(manager_client, case):
+    assert manager_client.get(case_access_url(case), {"q": "\x00"}).status_code == 200
+
+
+def test_checker_rejects_too_long_text(manager_client):
+    response = manager_client.get(reverse("review-checker"), {"user": "u" * 151})
+
+    assert response.status_code == 400
+    assert "at most 150 characters" in response.content.decode()
