@@ -225,15 +225,32 @@ def _record_pairs(action, users, groups):
             audit.record(action, subject=user, group=group)
 
 
-@receiver(pre_save, sender=get_user_model(), dispatch_uid="record-activation")
-def _record_activation(sender, instance, raw=False, **kwargs):
-    """Record a user's deactivation or reactivation when the user row is saved."""
+@receiver(pre_save, sender=get_user_model(), dispatch_uid="check-activation")
+def _check_activation(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Note whether saving the user row switches `is_active`, for `_record_activation` to record."""
+    instance.__dict__.pop("_activation_change", None)
     if raw or instance.pk is None:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
         return
     was_active = sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
     if was_active is None or was_active == instance.is_active:
         return
 
+    instance._activation_change = AccessAction.USER_ACTIVATED if instance.is_active else AccessAction.USER_DEACTIVATED
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="record-activation")
+def _record_activation(sender, instance, raw=False, **kwargs):
+    """Record a user's deactivation or reactivation once the user row is saved.
+
+    Recording after the save keeps a failed save out of the history. Under autocommit, the save and
+    the record are two transactions.
+    """
+    # NOTE: QuerySet.update() sends no signals, so a bulk update of is_active is not recorded.
+    action = instance.__dict__.pop("_activation_change", None)
+    if raw or action is None:
+        return
+
     forget_cached_levels()
-    action = AccessAction.USER_ACTIVATED if instance.is_active else AccessAction.USER_DEACTIVATED
     audit.record(action, subject=instance)

@@ -244,3 +244,28 @@ def test_adding_member_twice_records_once(user, group):
     user.groups.add(group)
 
     assert events(AccessAction.MEMBER_ADDED).count() == 1
+
+
+def test_save_of_other_fields_records_nothing(user):
+    stale = type(user).objects.get(pk=user.pk)
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+    stale.first_name = "Ulla"
+    stale.save(update_fields=["first_name"])
+
+    assert not AccessEvent.objects.exists()
+    assert not type(user).objects.get(pk=user.pk).is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_deactivation_records_nothing(user, other_user):
+    from django.db import IntegrityError
+
+    user.is_active = False
+    user.username = other_user.username
+
+    with pytest.raises(IntegrityError):
+        user.save()
+
+    assert not events(AccessAction.USER_DEACTIVATED).exists()
+    assert type(user).objects.get(pk=user.pk).is_active
