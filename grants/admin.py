@@ -256,7 +256,7 @@ class GrantAdmin(AccessManagersOnlyMixin, admin.ModelAdmin):
         target = obj.content_object
         result = services.grant(request.user, subject_of(obj), target, form.cleaned_level())
         # The admin logs and links the saved object, which is the service's row and not this form's.
-        obj.pk = result.grant.pk
+        obj.pk, obj.permission, obj.granted_by = result.grant.pk, result.grant.permission, result.grant.granted_by
 
     def delete_model(self, request, obj):
         services.revoke(request.user, subject_of(obj), obj.content_object)
