@@ -147,6 +147,7 @@ def user_access(request, pk):
 
     context = {
         "subject": subject,
+        "groups": subject.groups.order_by("name"),
         "summary": summary,
         "cases_page": cases_page,
         "nav_section": "review-users",

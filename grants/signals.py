@@ -227,7 +227,7 @@ def _record_pairs(action, users, groups):
 
 @receiver(pre_save, sender=get_user_model(), dispatch_uid="check-activation")
 def _check_activation(sender, instance, raw=False, update_fields=None, **kwargs):
-    """Note whether saving the user row switches `is_active`, for `_record_activation` to record."""
+    """Store on the user whether this save switches `is_active`, for `_record_activation` to record."""
     instance.__dict__.pop("_activation_change", None)
     if raw or instance.pk is None:
         return

@@ -377,3 +377,12 @@ def test_checker_rejects_too_long_text(manager_client):
 
     assert response.status_code == 400
     assert "at most 150 characters" in response.content.decode()
+
+
+def test_user_access_lists_groups(manager_client, user, group, make_group):
+    user.groups.add(group, make_group(name="Auditors"))
+
+    response = manager_client.get(user_access_url(user))
+
+    groups_line = response.content.decode().split('id="user-groups">')[1].split("</p>")[0]
+    assert "Auditors, Debt control" in groups_line
