@@ -36,7 +36,7 @@ class MyCasesFilterForm(forms.Form):
         self.fields["definition"].queryset = definitions
 
     def filter(self, cases):
-        """Return `cases` narrowed by the valid filters; a filter with an error is left out."""
+        """Return `cases` narrowed by the valid filters. A filter with an error is left out."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
 

@@ -1,6 +1,6 @@
 """Pages for every signed-in user: My cases and the case page.
 
-Which cases a user may see and change is decided by `grants.policy` alone. An unreadable case answers
+Which cases a user may see and change is decided by `grants.policy` alone. An unreadable case returns
 404 exactly like an unknown UUID, so that the page never reveals that the case exists.
 """
 
@@ -49,7 +49,7 @@ def readable_case_or_404(user, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_detail(request, pk):
-    """Show a case; users with write access may change its status and priority here."""
+    """Show a case. Users with write access may change its status and priority here."""
     case, level = readable_case_or_404(request.user, pk)
     can_write = level >= Level.WRITE
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from .levels import Level
 
-# Matches at most this many users and groups together, so the finder stays fast with 10,000 users.
+# Maximum number of users and groups the finder returns together, so that the grant form lists a
+# short choice however many users exist.
 MAX_SUBJECT_MATCHES = 20
 
 SUBJECT_KEY = re.compile(r"^(user|group)-([1-9][0-9]{0,18})$")

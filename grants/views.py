@@ -2,7 +2,7 @@
 
 A target is a case definition or one case. Grant, change-level and revoke views take the kind of
 target from the URL, so that the definition page and the case page share one implementation. Every
-change goes through `grants.services`; every page and action answers 403 to anyone who is not an
+change goes through `grants.services`; every page and action returns 403 to anyone who is not an
 access manager, for GET and POST alike.
 """
 
@@ -28,6 +28,7 @@ from casemgmt.models import CaseDefinition, CaseInstance
 from . import services
 from .forms import (
     LEVEL_CHOICES,
+    MAX_SUBJECT_MATCHES,
     AccessControlForm,
     ChangeLevelForm,
     GrantForm,
@@ -47,7 +48,7 @@ TARGET_MODELS = {"definitions": CaseDefinition, "cases": CaseInstance}
 
 
 def manager_required(view):
-    """Send anonymous visitors to the login page and answer 403 to users who are not access managers."""
+    """Redirect anonymous visitors to the login page and return 403 to users who are not access managers."""
 
     @wraps(view)
     @login_required
@@ -128,8 +129,7 @@ class GrantRow:
 
 def grants_context(request, target, grant_form=None, grants_error="", error_key=""):
     """Build the context of the grants section: table, grant form and subject finder."""
-    # The finder's query comes back with a posted grant form, so its matches survive a failed grant.
-    search_form = SubjectSearchForm(request.POST if request.method == "POST" else request.GET)
+    search_form = SubjectSearchForm(request.GET)
     grant_form = grant_form or GrantForm()
 
     rows = []
@@ -137,7 +137,10 @@ def grants_context(request, target, grant_form=None, grants_error="", error_key=
         key = subject_key(grant.subject)
         error = grants_error if key == error_key else ""
         rows.append(GrantRow(grant, key, subject_label(grant.subject), key.startswith("group-"), error))
+    # An error about a grant in the table shows in its row; any other shows above the table.
+    error_in_row = any(row.error for row in rows)
 
+    # After a failed grant the posted subject stays selectable, so the manager need not search again.
     matches = search_form.matches()
     chosen = grant_form.cleaned_data.get("subject") if hasattr(grant_form, "cleaned_data") else None
     if chosen is not None and subject_key(chosen) not in {match.key for match in matches}:
@@ -152,8 +155,9 @@ def grants_context(request, target, grant_form=None, grants_error="", error_key=
         "search_form": search_form,
         "subject_matches": matches,
         "selected_subject": grant_form["subject"].value() or "",
-        "grants_error": "" if error_key and any(row.error for row in rows) else grants_error,
+        "grants_error": "" if error_in_row else grants_error,
         "level_choices": LEVEL_CHOICES,
+        "max_subject_matches": MAX_SUBJECT_MATCHES,
     }
 
 
@@ -276,7 +280,12 @@ def target_grants(request, kind, pk):
 def subject_search(request):
     """Return the finder's matches as radio choices, for htmx to put into the grant form."""
     form = SubjectSearchForm(request.GET)
-    context = {"subject_matches": form.matches(), "search_form": form, "selected_subject": ""}
+    context = {
+        "subject_matches": form.matches(),
+        "search_form": form,
+        "selected_subject": "",
+        "max_subject_matches": MAX_SUBJECT_MATCHES,
+    }
     return render(request, "grants/partials/subject_choices.html", context)
 
 
@@ -358,7 +367,7 @@ def grant_revoke(request, kind, pk, subject):
 
 
 def report_grant(request, change, subject, target):
-    """Add the success message of a grant, level change or revoke, or say that nothing changed."""
+    """Add the success message of a grant, level change or revoke, or an info message if nothing changed."""
     names = {"subject": describe_subject(subject), "target": describe_target(target)}
 
     if not change.changed:

@@ -23,7 +23,7 @@ def token_from(client, url):
 
 
 def post_pair(client, url, page_url, data):
-    """Post once without the token and once with it; return both responses."""
+    """Post once without the token and once with it, and return both responses."""
     without = client.post(url, data)
     token = token_from(client, page_url)
     with_token = client.post(url, {**data, "csrfmiddlewaretoken": token})

@@ -11,7 +11,7 @@ PASSWORD = "secret-pass-123"  # The password of every user made by tests.factori
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-# Other test runs may share the two cores, so give each page more than the default 5 s to settle.
+# A busy machine can take longer than Playwright's default 5 s wait, so expectations wait up to 15 s.
 expect.set_options(timeout=15_000)
 
 
