@@ -83,8 +83,8 @@ class CaseDefinitionAdmin(AccessManagementMixin, GuardedModelAdminMixin, admin.M
     actions = [switch_access_control_on, switch_access_control_off, grant_on_selected_definitions]
 
     def get_queryset(self, request):
-        # Definitions are listed to holders of the model permission and to access managers; only the
-        # case count depends on the cases each user may read.
+        # Holders of the model permission and access managers see every definition. Only the case
+        # count depends on the cases each user may read.
         return super().get_queryset(request).annotate(
             case_count=self._readable_case_count(request.user),
             grant_count=_grant_count(DefinitionUserGrant) + _grant_count(DefinitionGroupGrant),
@@ -96,7 +96,7 @@ class CaseDefinitionAdmin(AccessManagementMixin, GuardedModelAdminMixin, admin.M
         readable = cases_user_can_read(user).values("pk")
         return Count("cases", filter=Q(cases__in=readable), distinct=True)
 
-    @admin.display(description=_("cases"), ordering="case_count")
+    @admin.display(description=_("readable cases"), ordering="case_count")
     def case_count(self, definition):
         return definition.case_count
 
@@ -108,6 +108,9 @@ class CaseDefinitionAdmin(AccessManagementMixin, GuardedModelAdminMixin, admin.M
         if is_access_manager(request.user):
             return self.list_display
         return [column for column in self.list_display if column != "grant_count"]
+
+    def has_module_permission(self, request):
+        return is_access_manager(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
         return is_access_manager(request.user) or super().has_view_permission(request, obj)
@@ -126,13 +129,13 @@ class CaseDefinitionAdmin(AccessManagementMixin, GuardedModelAdminMixin, admin.M
 
     def save_model(self, request, obj, form, change):
         """Save the definition, and switch its access control through the services if it changed."""
-        wanted = obj.access_controlled
+        requested = obj.access_controlled
         stored = CaseDefinition.objects.filter(pk=obj.pk).values_list("access_controlled", flat=True).first()
         # A new definition starts under access control (deny by default) until the service switches it off.
         obj.access_controlled = True if stored is None else stored
         super().save_model(request, obj, form, change)
-        if wanted != obj.access_controlled:
-            services.set_access_control(request.user, obj, wanted)
+        if requested != obj.access_controlled:
+            services.set_access_control(request.user, obj, requested)
             obj.refresh_from_db(fields=["access_controlled"])
 
 

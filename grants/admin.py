@@ -140,8 +140,8 @@ class AccessManagementMixin:
 
 
 def _require_access_manager(request):
-    # 403 and not 404: the target is one the manager screens list anyway, and a non-manager learns
-    # nothing from the refusal that the admin index does not show him.
+    # 403 and not 404 is safe here because the check runs before the target is looked up, so every
+    # key gets the same answer and no case is revealed.
     if not is_access_manager(request.user):
         raise PermissionDenied(_("Only access managers may change access."))
 
@@ -193,8 +193,7 @@ def grant_on_selected_definitions(modeladmin, request, queryset):
     reviewing = step in ("review", "apply") and form.is_valid()
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": _("Confirm the grant") if reviewing else _("Grant access to %(count)d definitions")
-        % {"count": len(definitions)},
+        "title": _("Confirm the grant") if reviewing else _choice_title(len(definitions)),
         "opts": modeladmin.model._meta,
         "form": form,
         "media": modeladmin.media + form.media,
@@ -207,6 +206,12 @@ def grant_on_selected_definitions(modeladmin, request, queryset):
     }
     request.current_app = modeladmin.admin_site.name
     return TemplateResponse(request, "admin/grants/grant_on_definitions.html", context)
+
+
+def _choice_title(count):
+    return ngettext(
+        "Grant access to %(count)d definition", "Grant access to %(count)d definitions", count
+    ) % {"count": count}
 
 
 def _grant_on_definitions(modeladmin, request, form, definitions):
@@ -242,7 +247,7 @@ class GrantAdmin(AccessManagersOnlyMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        # A grant belongs to one subject and target; moving it is a revoke and a new grant.
+        # A grant belongs to one subject and target, so moving it is a revoke and a new grant.
         return [self.subject_field, "content_object", *self.readonly_fields]
 
     def get_list_display(self, request):
@@ -333,7 +338,7 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Events of cases the manager cannot read are left out, so the history reveals no such case.
-        # Events of deleted cases stay: their case is NULL and only its number remains.
+        # Events of deleted cases stay, because their case is NULL and only its number remains.
         readable = cases_user_can_read(request.user).values("pk")
         return super().get_queryset(request).filter(Q(case__isnull=True) | Q(case__in=readable))
 

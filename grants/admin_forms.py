@@ -67,7 +67,7 @@ class GrantInlineFormSet(BaseInlineFormSet):
         raise NotImplementedError("Save grant inlines with save_through_services(actor).")
 
     def save_through_services(self, actor):
-        """Grant, change and revoke as the forms say, all or nothing, and fill the admin's change lists."""
+        """Grant, change and revoke what the forms contain, all or nothing, and fill the admin's change lists."""
         target = self.instance
         self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
 
@@ -114,11 +114,14 @@ class BulkGrantForm(forms.Form):
     """A user or a group, and the level to grant them on the definitions chosen in the change list."""
 
     user = forms.ModelChoiceField(
-        label=gettext_lazy("user"), queryset=get_user_model().objects.filter(is_active=True), required=False
+        label=gettext_lazy("User"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        help_text=gettext_lazy("Choose a user or a group, not both."),
     )
-    group = forms.ModelChoiceField(label=gettext_lazy("group"), queryset=Group.objects.all(), required=False)
+    group = forms.ModelChoiceField(label=gettext_lazy("Group"), queryset=Group.objects.all(), required=False)
     level = forms.ChoiceField(
-        label=gettext_lazy("level"), choices=GRANT_LEVEL_CHOICES, widget=forms.RadioSelect, initial=Level.READ.slug
+        label=gettext_lazy("Level"), choices=GRANT_LEVEL_CHOICES, widget=forms.RadioSelect, initial=Level.READ.slug
     )
 
     def __init__(self, *args, admin_site, **kwargs):
@@ -154,8 +157,8 @@ class BulkGrantForm(forms.Form):
 class ObjectLevelForm(forms.Form):
     """The level of one subject's own grant on one target, for guardian's object-permission pages.
 
-    Guardian constructs it as `form_class(subject, obj, data)` and calls `save_obj_perms()`; this form
-    offers "no grant", read or write and saves through the services in place of guardian's rows.
+    Guardian constructs it as `form_class(subject, obj, data)` and calls `save_obj_perms()`. This form
+    offers "no grant", read or write, and saves through the services in place of guardian's rows.
     """
 
     level = forms.ChoiceField(label=gettext_lazy("level"), widget=forms.RadioSelect)

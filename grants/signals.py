@@ -84,7 +84,7 @@ def _check_grant_save(sender, instance, raw=False, **kwargs):
 
 
 def _record_grant_save(sender, instance, raw=False, **kwargs):
-    """Record a grant or level change saved outside the services; a save that keeps the level is not one."""
+    """Record a grant or level change saved outside the services. A save that keeps the level records nothing."""
     if raw:
         return
     forget_cached_levels()
@@ -163,7 +163,7 @@ def _replace_existing_grant(sender, instance):
 
 
 def _level_stored_for(sender, instance):
-    """Return the stored level of a grant row being updated; reject a change of its subject or target."""
+    """Return the stored level of a grant row being updated, and reject a change of its subject or target."""
     stored = sender.objects.select_related("permission").filter(pk=instance.pk).first()
     if stored is None:
         return Level.NONE

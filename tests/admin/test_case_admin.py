@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from casemgmt.models import CaseInstance
+from grants.levels import Level
+from grants.models import AccessAction, AccessEvent
 
 from .post_data import grant_inline_data
 
@@ -70,7 +72,7 @@ def test_writer_changes_case(writer, case, login):
     assert case.status == "closed"
 
 
-def test_writer_cannot_move_case_to_another_definition(writer, case, make_definition, login):
+def test_writer_cannot_move_case(writer, case, make_definition, login):
     other = make_definition(name="Insurance")
 
     login(writer).post(
@@ -92,7 +94,7 @@ def test_unreadable_case_page_is_refused(staff_user, case, login, page):
     assert case.title not in response.content.decode()
 
 
-def test_unreadable_case_gets_same_answer_as_unknown_id(staff_user, case, login):
+def test_unreadable_case_like_unknown_id(staff_user, case, login):
     client = login(staff_user)
 
     known = client.get(change_url(case))
@@ -180,7 +182,8 @@ def test_add_form_offers_writable_definitions(writer, definition, make_definitio
 def test_add_records_creator(superuser, definition, login):
     response = login(superuser).post(
         reverse("admin:casemgmt_caseinstance_add"),
-        {"definition": definition.pk, "title": "New claim", "status": "open", "priority": "normal", **grant_inline_data()},
+        {"definition": definition.pk, "title": "New claim", "status": "open", "priority": "normal"}
+        | grant_inline_data(),
     )
 
     created = CaseInstance.objects.get(title="New claim")
@@ -200,3 +203,20 @@ def _permissions(*codenames):
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(content_type__app_label="casemgmt", codename__in=codenames)
+
+
+def test_case_inline_grants_through_services(superuser, case, user, login):
+    data = {"title": case.title, "status": "open", "priority": "normal"}
+    data.update(grant_inline_data(user_rows=[{"user": user.pk, "level": "read"}]))
+
+    response = login(superuser).post(change_url(case), data)
+
+    assert response.status_code == 302
+    event = AccessEvent.objects.get(action=AccessAction.GRANTED)
+    assert (event.actor, event.subject_user, event.case, event.new_level) == (superuser, user, case, Level.READ)
+
+
+def test_case_inlines_hidden_from_writer(writer, case, login):
+    response = login(writer).get(change_url(case))
+
+    assert response.context["inline_admin_formsets"] == []

@@ -17,6 +17,12 @@ def change_url(definition):
     return reverse("admin:casemgmt_casedefinition_change", args=[definition.pk])
 
 
+def give_definition_permissions(user):
+    """Give the user the model permissions to view and change definitions, and no grant."""
+    codenames = ["view_casedefinition", "change_casedefinition"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+
+
 def definition_form(definition, **inlines):
     return {
         "name": definition.name,
@@ -39,11 +45,11 @@ def test_changelist_counts_cases_and_grants(staff_manager, definition, make_case
     response = login(staff_manager).get(CHANGELIST)
 
     row = response.context["cl"].result_list[0]
-    assert row.case_count == 0  # The manager holds no grant, so he reads none of the cases.
+    assert row.case_count == 0  # The manager has no grant, so he reads none of the cases.
     assert row.grant_count == 2
 
 
-def test_changelist_counts_readable_cases_for_superuser(superuser, definition, make_case, login):
+def test_superuser_counts_all_cases(superuser, definition, make_case, login):
     make_case(definition=definition)
     make_case(definition=definition)
 
@@ -52,7 +58,9 @@ def test_changelist_counts_readable_cases_for_superuser(superuser, definition, m
     assert response.context["cl"].result_list[0].case_count == 2
 
 
-def test_changelist_queries_are_fixed(superuser, make_definition, make_case, user, grant, login, django_assert_max_num_queries):
+def test_changelist_queries_are_fixed(
+    superuser, make_definition, make_case, user, grant, login, django_assert_max_num_queries
+):
     client = login(superuser)
     client.get(CHANGELIST)
     for number in range(5):
@@ -217,7 +225,7 @@ def test_inline_error_keeps_definition_unchanged(staff_manager, definition, make
 
 
 def test_inlines_hidden_from_non_manager(staff_user, definition, login):
-    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_casedefinition", "change_casedefinition"]))
+    give_definition_permissions(staff_user)
 
     response = login(staff_user).get(change_url(definition))
 
@@ -226,7 +234,7 @@ def test_inlines_hidden_from_non_manager(staff_user, definition, login):
 
 
 def test_non_manager_cannot_switch_access_control(staff_user, definition, login):
-    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_casedefinition", "change_casedefinition"]))
+    give_definition_permissions(staff_user)
     data = definition_form(definition)
     data["access_controlled"] = ""
 
@@ -236,7 +244,7 @@ def test_non_manager_cannot_switch_access_control(staff_user, definition, login)
     assert definition.access_controlled is True
 
 
-def test_manager_without_model_permission_cannot_rename(staff_manager, definition, login):
+def test_manager_cannot_rename_definition(staff_manager, definition, login):
     data = definition_form(definition)
     data["name"] = "Renamed"
 
@@ -322,7 +330,7 @@ def test_action_skips_definitions_already_switched(staff_manager, definition, lo
 
 
 def test_actions_hidden_from_non_manager(staff_user, definition, login):
-    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_casedefinition", "change_casedefinition"]))
+    give_definition_permissions(staff_user)
 
     response = login(staff_user).get(CHANGELIST)
 
@@ -339,7 +347,7 @@ def test_actions_offered_to_manager(staff_manager, definition, login):
 
 
 def test_non_manager_cannot_post_action(staff_user, definition, login):
-    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_casedefinition", "change_casedefinition"]))
+    give_definition_permissions(staff_user)
 
     run_action(login(staff_user), "switch_access_control_off", [definition])
 
@@ -458,3 +466,18 @@ def test_manager_cannot_browse_users(staff_manager, login):
     response = login(staff_manager).get(reverse("admin:casemgmt_user_changelist"))
 
     assert response.status_code == 403
+
+
+def test_index_lists_definitions_to_manager(staff_manager, login):
+    response = login(staff_manager).get(reverse("admin:index"))
+
+    assert CHANGELIST in response.content.decode()
+    assert reverse("admin:grants_accessevent_changelist") in response.content.decode()
+
+
+def test_index_hides_access_control(staff_user, login):
+    response = login(staff_user).get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    assert CHANGELIST not in response.content.decode()
+    assert reverse("admin:grants_accessevent_changelist") not in response.content.decode()

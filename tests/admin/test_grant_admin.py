@@ -79,7 +79,9 @@ def test_bulk_delete_revokes_each(staff_manager, definition, user, other_user, g
     assert AccessEvent.objects.filter(action=AccessAction.REVOKED).count() == 2
 
 
-@pytest.mark.parametrize("model_name", ["definitionusergrant", "definitiongroupgrant", "caseusergrant", "casegroupgrant"])
+@pytest.mark.parametrize(
+    "model_name", ["definitionusergrant", "definitiongroupgrant", "caseusergrant", "casegroupgrant"]
+)
 def test_non_manager_is_refused(staff_user, login, model_name):
     model_permissions = Permission.objects.filter(content_type__app_label="grants").exclude(codename="manage_access")
     staff_user.user_permissions.add(*model_permissions)

@@ -75,7 +75,8 @@ def test_second_row_becomes_level_change(definition, group):
 def test_second_row_with_same_level_records_nothing(definition, user):
     assign_perm("casemgmt.read_cases", user, definition)
 
-    DefinitionUserGrant.objects.create(user=user, content_object=definition, permission=casemgmt_permission("read_cases"))
+    read = casemgmt_permission("read_cases")
+    DefinitionUserGrant.objects.create(user=user, content_object=definition, permission=read)
 
     assert DefinitionUserGrant.objects.count() == 1
     assert len(grant_events()) == 1
