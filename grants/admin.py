@@ -229,6 +229,15 @@ def _grant_on_definitions(modeladmin, request, form, definitions):
         message += " " + _("%(count)d already had that level.") % {"count": len(changes) - changed}
     modeladmin.message_user(request, message, messages.SUCCESS)
 
+    uncontrolled = [definition.name for definition in definitions if not definition.access_controlled]
+    if uncontrolled:
+        modeladmin.message_user(
+            request,
+            _("Access control is off on %(names)s, so model permissions decide there until it is switched on.")
+            % {"names": ", ".join(uncontrolled)},
+            messages.WARNING,
+        )
+
 
 # The grant models on their own
 

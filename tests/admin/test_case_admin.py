@@ -1,6 +1,8 @@
 """The case admin shows and changes cases as the access policy allows, for staff who are not superusers."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casemgmt.models import CaseInstance
@@ -220,3 +222,18 @@ def test_case_inlines_hidden_from_writer(writer, case, login):
     response = login(writer).get(change_url(case))
 
     assert response.context["inline_admin_formsets"] == []
+
+
+def test_changelist_queries_are_fixed(reader, definition, make_case, grant, login):
+    client = login(reader)
+    grant(reader, definition, "read")
+    client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as one_case:
+        client.get(CHANGELIST)
+
+    make_case.create_batch(5, definition=definition)
+    with CaptureQueriesContext(connection) as six_cases:
+        response = client.get(CHANGELIST)
+
+    assert len(response.context["cl"].result_list) == 6
+    assert len(six_cases) == len(one_case)
