@@ -386,3 +386,49 @@ def test_user_access_lists_groups(manager_client, user, group, make_group):
 
     groups_line = response.content.decode().split('id="user-groups">')[1].split("</p>")[0]
     assert "Auditors, Debt control" in groups_line
+
+
+def test_change_level_from_section_returns_to_it(manager_client, user, case, grant):
+    grant(user, case, "read")
+    next_url = case_access_url(case) + "#access"
+
+    response = manager_client.post(
+        reverse("grant-change-level", args=["cases", case.pk, f"user-{user.pk}"]),
+        {"level": "write", "next": next_url},
+    )
+
+    assert response["Location"] == next_url
+    assert case.user_grants.get().level == Level.WRITE
+
+
+def test_revoke_from_section_returns_to_it(manager_client, user, case, grant):
+    grant(user, case, "read")
+    next_url = case_access_url(case) + "#access"
+    revoke_url = reverse("grant-revoke", args=["cases", case.pk, f"user-{user.pk}"])
+
+    confirm = manager_client.get(revoke_url, {"next": next_url})
+    response = manager_client.post(revoke_url, {"next": next_url})
+
+    assert f'value="{next_url}"'.encode() in confirm.content
+    assert response["Location"] == next_url
+    assert not case.user_grants.exists()
+
+
+def test_user_access_query_count_fixed(manager_client, user, group, definition, grant, make_case):
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(user_access_url(user)).status_code == 200
+        return len(captured)
+
+    user.groups.add(group)
+    grant(group, definition, "read")
+    for case in make_case.create_batch(3, definition=definition):
+        grant(user, case, "write")
+    few = count_queries()
+    for case in make_case.create_batch(30, definition=definition):
+        grant(group, case, "write")
+
+    assert count_queries() == few
