@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from casemgmt.management import demo_data
 from casemgmt.models import CaseDefinition, CaseInstance, User
@@ -83,6 +84,16 @@ def test_seed_spreads_case_dates(seeded):
     newest = CaseInstance.objects.order_by("-created_at").first()
 
     assert (newest.created_at - oldest.created_at).days > 365
+
+
+def test_seed_leaves_new_cases_timed(seeded):
+    definition = CaseDefinition.objects.get(case_prefix=demo_data.INV)
+    started = timezone.now()
+
+    new_case = CaseInstance.objects.create(definition=definition, title="Sector outlook – shipping")
+
+    assert new_case.created_at >= started
+    assert new_case.updated_at >= started
 
 
 def test_seed_titles_name_customers(seeded):
@@ -180,6 +191,29 @@ def test_seed_resets_changed_grant(seeded):
     assert policy.level_of_user_on_definition(member, investment) == Level.WRITE
 
 
+def test_seed_switches_access_control_back(seeded):
+    admin = User.objects.get(username=demo_data.ADMIN)
+    debt = CaseDefinition.objects.get(case_prefix=demo_data.DEBT)
+    services.set_access_control(admin, debt, False)
+
+    seed()
+
+    debt.refresh_from_db()
+    assert debt.access_controlled
+    assert AccessEvent.objects.filter(action=AccessAction.ACCESS_CONTROL_ON, definition=debt).count() == 1
+
+
+def test_seed_rejects_name_clash(db, settings):
+    settings.DEBUG = True
+    CaseDefinition.objects.create(name="Debt collection", case_prefix="DC")
+
+    with pytest.raises(CommandError, match="'Debt collection' exists with a prefix other than 'DEBT'"):
+        seed()
+
+    assert not User.objects.exists()
+    assert not CaseInstance.objects.exists()
+
+
 def test_seed_prints_logins(seeded):
     for username in (demo_data.ADMIN, demo_data.ACCESS_MANAGER, demo_data.DEBT_CONTROL_MEMBER, demo_data.NO_ACCESS_USER):
         assert username in seeded
@@ -203,7 +237,7 @@ def test_seed_rejects_weak_password(db, settings):
     assert not User.objects.exists()
 
 
-def test_seed_refuses_without_debug(db, settings):
+def test_seed_rejects_without_debug(db, settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="DEBUG is off"):
