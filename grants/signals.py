@@ -254,3 +254,21 @@ def _record_activation(sender, instance, raw=False, **kwargs):
 
     forget_cached_levels()
     audit.record(action, subject=instance)
+
+
+@receiver(m2m_changed, sender=get_user_model().user_permissions.through, dispatch_uid="forget-user-permissions")
+@receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="forget-group-permissions")
+def _forget_levels_on_permission_change(sender, action, **kwargs):
+    """Empty the level caches when a model permission is added or removed.
+
+    On a definition whose access control is off, model permissions decide the level, so a cached level
+    could otherwise outlive the permission that gave it.
+    """
+    if action in {"post_add", "post_remove", "post_clear"}:
+        forget_cached_levels()
+
+
+@receiver(post_delete, sender=Group, dispatch_uid="forget-deleted-group")
+def _forget_levels_on_group_deletion(sender, instance, **kwargs):
+    """Empty the level caches when a group goes, since its memberships and permissions go without m2m signals."""
+    forget_cached_levels()
