@@ -30,7 +30,7 @@ def test_manager_grants_read_on_case(page, live_server, manager, user, case, def
     page.goto(f"{live_server.url}{case.get_absolute_url()}")
     access = page.locator("#access")
     access.get_by_label("Find a user or group").fill("ulla")
-    access.get_by_role("radio", name=re.compile(r"ulla")).check()
+    access.get_by_role("radio", name=f"User: {user.get_full_name()} (ulla)").check()
     access.locator("#grant-level").select_option("read")
     access.get_by_role("button", name="Grant", exact=True).click()
 
