@@ -440,3 +440,26 @@ def test_user_access_query_count_fixed(manager_client, user, group, definition, 
         grant(group, case, "write")
 
     assert count_queries() == few
+
+
+def test_tag_renders_nothing_for_non_manager(rf, user, case, grant):
+    from django.template import Context, Template
+
+    grant(user, case, "write")
+    request = rf.get(case.get_absolute_url())
+    request.user = user
+
+    html = Template("{% load case_access %}{% case_access case %}").render(Context({"request": request, "case": case}))
+
+    assert html.strip() == ""
+
+
+def test_tag_renders_section_for_manager(rf, manager, case):
+    from django.template import Context, Template
+
+    request = rf.get(case.get_absolute_url())
+    request.user = manager
+
+    html = Template("{% load case_access %}{% case_access case %}").render(Context({"request": request, "case": case}))
+
+    assert 'id="effective-access"' in html
