@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 
 from casemgmt.models import CaseInstance
 
+from .models import AccessEvent
 from .policy import access_summary_for_user, explain_access
-from .views import manager_required
+from .views import HISTORY_PAGE_SIZE, manager_required
 
 # Maximum matches listed by each finder. The page tells the manager when more match.
 MAX_MATCHES = 20
@@ -92,6 +93,13 @@ def find_case(query):
     )
 
 
+def query_without(request, name):
+    """Return the request's query string, URL-encoded, without the parameter `name`."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
 def lookup_from_matches(query, matches, not_found_message):
     if len(matches) == 1:
         return Lookup(query, found=matches[0])
@@ -144,12 +152,17 @@ def user_access(request, pk):
     summary = access_summary_for_user(subject)
     cases_page = Paginator(summary.cases, CASES_PAGE_SIZE).get_page(request.GET.get("page"))
     cases_page.explanations = summary.explain_cases(cases_page.object_list)
+    history = AccessEvent.objects.filter(subject_user=subject).select_related("subject_group")
+    history_page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("history_page"))
 
     context = {
         "subject": subject,
         "groups": subject.groups.order_by("name"),
         "summary": summary,
         "cases_page": cases_page,
+        "cases_query": query_without(request, "page"),
+        "history_page": history_page,
+        "history_query": query_without(request, "history_page"),
         "nav_section": "review-users",
     }
     return render(request, "grants/review/user_access.html", context)

@@ -463,3 +463,28 @@ def test_tag_renders_section_for_manager(rf, manager, case):
     html = Template("{% load case_access %}{% case_access case %}").render(Context({"request": request, "case": case}))
 
     assert 'id="effective-access"' in html
+
+
+def test_user_access_shows_history(manager_client, user, group, case, grant):
+    grant(user, case, "read")
+    user.groups.add(group)
+    user.is_active = False
+    user.save()
+
+    response = manager_client.get(user_access_url(user))
+
+    history = response.content.decode().split('id="history"')[1].split("</section>")[0]
+    assert [event.action for event in response.context["history_page"]] == [
+        "user_deactivated", "member_added", "granted"
+    ]
+    assert "Group: Debt control" in history
+    assert case.number in history
+
+
+def test_user_access_page_links_keep_other_page(manager_client, user, case, grant, make_case):
+    for other in make_case.create_batch(26, definition=case.definition):
+        grant(user, other, "read")
+
+    response = manager_client.get(user_access_url(user), {"history_page": 2})
+
+    assert b"?history_page=2&amp;page=2" in response.content

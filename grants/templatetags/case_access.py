@@ -4,6 +4,7 @@ from django import template
 from django.core.paginator import Paginator
 
 from grants.policy import explain_access_for_users, grants_on, is_access_manager, users_with_access_to_case
+from grants.review_views import query_without
 from grants.views import grants_context
 
 register = template.Library()
@@ -44,10 +45,3 @@ def effective_access_page(request, case):
     page = Paginator(users, EFFECTIVE_ACCESS_PAGE_SIZE).get_page(request.GET.get(EFFECTIVE_ACCESS_PAGE_PARAM))
     page.explanations = explain_access_for_users(list(page.object_list), case)
     return page
-
-
-def query_without(request, name):
-    """Return the request's query string, URL-encoded, without the parameter `name`."""
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()
