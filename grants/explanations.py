@@ -236,6 +236,14 @@ class DefinitionAccess:
 
 
 @dataclass(frozen=True)
+class IdleGrant:
+    """A grant that reaches a user but gives nothing, because access control is off on its definition."""
+
+    target: object
+    path: AccessPath
+
+
+@dataclass(frozen=True)
 class AccessSummary:
     """The definitions and the single cases that one user reaches, for an access review.
 
@@ -246,6 +254,7 @@ class AccessSummary:
     definitions: tuple[DefinitionAccess, ...]
     cases: models.QuerySet
     reason: str = ""
+    idle_grants: tuple[IdleGrant, ...] = ()
 
     def explain_cases(self, cases):
         """Return an `AccessExplanation` for each case, in order, in two queries besides reading `cases`."""
@@ -269,8 +278,8 @@ def access_summary_for_user(user):
 
     definitions = _definitions_reached(user)
     cases = _cases_granted_one_by_one(user)
-    reason = "" if definitions or cases.exists() else _("No grant and no model permission reaches this user.")
-    return AccessSummary(user, definitions, cases, reason)
+    reason = "" if definitions or cases.exists() else _("No grant or model permission gives this user access.")
+    return AccessSummary(user, definitions, cases, reason, _idle_grants(user))
 
 
 def _member_groups(user):
@@ -309,6 +318,39 @@ def _cases_granted_one_by_one(user):
     granted = Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_groups.values("content_object_id"))
     cases = CaseInstance.objects.filter(granted, definition__access_controlled=True)
     return cases.select_related("definition").order_by("definition__name", "number")
+
+
+def _idle_grants(user):
+    """Collect the grants that reach the user on definitions with access control off, and on their cases."""
+    # NOTE: this loads every such grant of the user at once, unlike the paginated `cases`.
+    groups = _member_groups(user)
+    on_idle_definition = {"content_object__access_controlled": False}
+    on_idle_case = {"content_object__definition__access_controlled": False}
+    sources = [
+        (DefinitionUserGrant.objects.filter(user_id=user.pk, **on_idle_definition), Source.OWN_DEFINITION_GRANT),
+        (DefinitionGroupGrant.objects.filter(group_id__in=groups, **on_idle_definition), Source.GROUP_DEFINITION_GRANT),
+        (CaseUserGrant.objects.filter(user_id=user.pk, **on_idle_case), Source.OWN_CASE_GRANT),
+        (CaseGroupGrant.objects.filter(group_id__in=groups, **on_idle_case), Source.GROUP_CASE_GRANT),
+    ]
+
+    idle = []
+    for grants, source in sources:
+        related = ["permission", "content_object"]
+        if source in {Source.GROUP_DEFINITION_GRANT, Source.GROUP_CASE_GRANT}:
+            related.append("group")
+        if source in {Source.OWN_CASE_GRANT, Source.GROUP_CASE_GRANT}:
+            related.append("content_object__definition")
+        for grant in grants.select_related(*related):
+            idle.append(IdleGrant(grant.content_object, AccessPath(grant.level, source, getattr(grant, "group", None))))
+    return tuple(sorted(idle, key=_idle_grant_order))
+
+
+def _idle_grant_order(idle):
+    """Sort by definition name, the definition's own grants before its cases' grants, then by case number."""
+    target = idle.target
+    if isinstance(target, CaseInstance):
+        return (target.definition.name, 1, target.number)
+    return (target.name, 0, "")
 
 
 def _explain_case_grants(user, definitions, cases):

@@ -329,7 +329,32 @@ def test_summary_leaves_out_idle_grants(user, case, definition, grant):
     summary = access_summary_for_user(user)
 
     assert summary_levels(summary) == ({}, {})
-    assert summary.reason == "No grant and no model permission reaches this user."
+    assert summary.reason == "No grant or model permission gives this user access."
+
+
+def test_summary_lists_idle_grants(user, group, case, definition, grant, make_definition, make_case):
+    controlled_case = make_case(definition=make_definition(name="Fraud"))
+    user.groups.add(group)
+    grant(group, definition, "read")
+    grant(user, case, "write")
+    grant(user, controlled_case, "read")
+    switch_access_control_off(definition)
+
+    idle = access_summary_for_user(user).idle_grants
+
+    assert [(idle_grant.target, idle_grant.path) for idle_grant in idle] == [
+        (definition, AccessPath(Level.READ, Source.GROUP_DEFINITION_GRANT, group)),
+        (case, AccessPath(Level.WRITE, Source.OWN_CASE_GRANT)),
+    ]
+
+
+def test_summary_of_inactive_user_lists_no_idle_grants(user, case, definition, grant):
+    grant(user, case, "write")
+    switch_access_control_off(definition)
+    user.is_active = False
+    user.save()
+
+    assert access_summary_for_user(user).idle_grants == ()
 
 
 def test_summary_of_superuser_covers_everything(superuser, definition, make_definition):
@@ -377,7 +402,7 @@ def test_summary_page_queries_bounded(user, group, definition, grant, make_case,
     for case in make_case.create_batch(30, definition=definition):
         grant(group if case.number.endswith(("0", "5")) else user, case, "write")
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         summary = access_summary_for_user(user)
         page = Paginator(summary.cases, 20).page(1)
         explanations = summary.explain_cases(page.object_list)

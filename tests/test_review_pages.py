@@ -321,7 +321,7 @@ def test_user_access_lists_model_permissions(manager_client, user, definition):
 def test_user_access_without_access_says_so(manager_client, user):
     response = manager_client.get(user_access_url(user))
 
-    assert "No grant and no model permission reaches this user." in response.content.decode()
+    assert "No grant or model permission gives this user access." in response.content.decode()
 
 
 def test_user_list_finds_by_name(manager_client, user, other_user):
@@ -488,3 +488,15 @@ def test_user_access_page_links_keep_other_page(manager_client, user, case, gran
     response = manager_client.get(user_access_url(user), {"history_page": 2})
 
     assert b"?history_page=2&amp;page=2" in response.content
+
+
+def test_user_access_lists_idle_grants(manager_client, user, case, definition, grant):
+    grant(user, case, "write")
+    definition.access_controlled = False
+    definition.save()
+
+    response = manager_client.get(user_access_url(user))
+
+    section = response.content.decode().split('id="idle-grants"')[1].split("</section>")[0]
+    assert case_access_url(case) in section
+    assert "Own grant on this case" in section
