@@ -4,6 +4,9 @@ Both backends answer an invalid filter or ordering with 400 and a message that n
 django-filter and REST framework would otherwise drop it or leave the value out of the message.
 """
 
+from datetime import timezone
+
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,6 +64,7 @@ class StrictOrderingFilter(OrderingFilter):
 
     def get_schema_operation_parameters(self, view):
         fields = ", ".join(view.ordering_fields)
+        term = "-?(" + "|".join(view.ordering_fields) + ")"
         description = _(
             "Comma-separated fields to order by, each with a leading \"-\" for descending order: %(fields)s. "
             "Default: %(default)s."
@@ -70,8 +74,25 @@ class StrictOrderingFilter(OrderingFilter):
             "required": False,
             "in": "query",
             "description": description,
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "pattern": f"^{term}(,{term})*$"},
         }]
+
+
+class UtcDateTimeField(forms.DateTimeField):
+    """A date and time converted to UTC, because PostgreSQL rejects UTC offsets beyond 15:59."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise forms.ValidationError(_("Out of range. Use a date and time after the year 1."), code="overflow") from None
+
+
+class UtcDateTimeFilter(filters.DateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class CaseFilter(filters.FilterSet):
@@ -105,12 +126,12 @@ class AccessEventFilter(filters.FilterSet):
     actor = filters.CharFilter(
         field_name="actor_name", help_text=gettext_lazy("Username of the user who made the change, as recorded.")
     )
-    occurred_after = filters.DateTimeFilter(
+    occurred_after = UtcDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="gte",
         help_text=gettext_lazy("Earliest time, included: an ISO 8601 date or date and time."),
     )
-    occurred_before = filters.DateTimeFilter(
+    occurred_before = UtcDateTimeFilter(
         field_name="occurred_at",
         lookup_expr="lt",
         help_text=gettext_lazy("Latest time, excluded: an ISO 8601 date or date and time."),

@@ -64,6 +64,9 @@ class SubjectField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            # PostgreSQL text cannot hold NUL characters, so such a name can match no row.
+            raise serializers.ValidationError(_("Null characters are not allowed."))
         found = find_subject(self.subject_model, self.name_field, data)
         if found is None:
             raise serializers.ValidationError(
@@ -171,7 +174,7 @@ class CaseSerializer(serializers.ModelSerializer):
     definition_name = serializers.CharField(source="definition.name", read_only=True)
     status = choice_field(CaseStatus.choices, _("status"), required=False)
     priority = choice_field(CasePriority.choices, _("priority"), required=False)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     access_level = serializers.SerializerMethodField(help_text=_("The caller's level on this case."))
 
     class Meta:

@@ -41,10 +41,31 @@ DEFINITION_NOT_FOUND = gettext_lazy("Definition not found.")
 
 
 class ApiPagination(PageNumberPagination):
+    """Pages of 50 rows. `page_size` asks for up to 200; more is cut to 200, and a non-number is 400."""
+
     page_size = 50
     page_size_query_param = "page_size"
     page_size_query_description = gettext_lazy("Number of results per page: 50 unless given, at most 200.")
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdecimal() or int(raw) < 1:
+            raise ValidationError({
+                self.page_size_query_param: [
+                    _('"%(value)s" is not a valid page size. Use a whole number from 1 to %(max)d.')
+                    % {"value": raw, "max": self.max_page_size}
+                ]
+            })
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 class ApiView:
@@ -90,7 +111,7 @@ def get_or_not_found(queryset, pk, message):
         summary="List definitions",
         description="Access managers see every definition; other users see those on which they reach at "
         "least one case.",
-        responses=with_errors({200: api.DefinitionSerializer(many=True)}, 404),
+        responses=with_errors({200: api.DefinitionSerializer(many=True)}, 400, 404),
     ),
     retrieve=extend_schema(
         summary="Get a definition",
@@ -338,7 +359,7 @@ def grant_views(target_model, target_noun):
             summary=f"List the grants on a {target_noun}",
             description="Access managers only. Users first, then groups, each by name.",
             parameters=[target_parameter],
-            responses=with_errors({200: api.GrantSerializer(many=True)}, 403, 404),
+            responses=with_errors({200: api.GrantSerializer(many=True)}, 400, 403, 404),
         ),
         post=extend_schema(
             summary=f"Grant a user or a group access to a {target_noun}",

@@ -148,3 +148,30 @@ def test_history_membership_matches_both_sides(manager_client, world, group):
 
     assert by_user.json()["count"] == 1
     assert by_group.json()["count"] == 1
+
+
+def test_history_far_offset_is_converted(manager_client, world):
+    response = manager_client.get("/api/access-events/", {"occurred_after": "0046-12-13T22:44:36-22:40"})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == AccessEvent.objects.count()
+
+
+def test_history_date_before_year_one_is_400(manager_client, world):
+    response = manager_client.get("/api/access-events/", {"occurred_before": "0001-01-01T00:00:00+05:00"})
+
+    assert response.status_code == 400
+    assert "0001-01-01T00:00:00+05:00" in response.json()["occurred_before"][0]
+
+
+def test_access_check_user_with_nul_character_is_400(manager_client, world):
+    response = manager_client.get(f"/api/cases/{world.case.pk}/access/check/", {"user": "ri\x00ta"})
+
+    assert response.status_code == 400
+
+
+def test_history_subject_with_nul_character_is_400(manager_client, world):
+    response = manager_client.get("/api/access-events/", {"subject": "ri\x00ta"})
+
+    assert response.status_code == 400
+    assert "subject" in response.json()
