@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"LevelEnum": ["none", "read", "write"], "GrantableLevelEnum": ["read", "write"]},
+    # Separate request and response components, so that request bodies leave out read-only fields.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Security headers. HTTPS-only settings follow SECURE_SSL by default so that a plain-HTTP
