@@ -23,7 +23,7 @@ from .models import AccessEvent
 from .policy import access_summary_for_user, explain_access
 from .views import HISTORY_PAGE_SIZE, manager_required
 
-# Maximum matches listed by each finder. The page tells the manager when more match.
+# Maximum matches listed by each finder. The page shows a note when more match.
 MAX_MATCHES = 20
 CASES_PAGE_SIZE = 25
 
