@@ -83,9 +83,13 @@ class CaseDefinitionAdmin(AccessManagementMixin, GuardedModelAdminMixin, admin.M
     actions = [switch_access_control_on, switch_access_control_off, grant_on_selected_definitions]
 
     def get_queryset(self, request):
-        # Holders of the model permission and access managers see every definition. Only the case
-        # count depends on the cases each user may read.
-        return super().get_queryset(request).annotate(
+        # Access managers see every definition. Other staff users, whatever model permissions they
+        # hold, see the definitions on which they read a case, as in the case list's filter, so that
+        # the list, the autocomplete and the change pages reveal no other definition.
+        definitions = super().get_queryset(request)
+        if not is_access_manager(request.user):
+            definitions = definitions.filter(pk__in=definitions_user_can_see(request.user).values("pk"))
+        return definitions.annotate(
             case_count=self._readable_case_count(request.user),
             grant_count=_grant_count(DefinitionUserGrant) + _grant_count(DefinitionGroupGrant),
         )

@@ -231,8 +231,9 @@ def test_inline_error_keeps_definition_unchanged(staff_manager, definition, make
     assert definition.name == "Debt collection"
 
 
-def test_inlines_hidden_from_non_manager(staff_user, definition, login):
+def test_inlines_hidden_from_non_manager(staff_user, definition, grant, login):
     give_definition_permissions(staff_user)
+    grant(staff_user, definition, "read")
 
     response = login(staff_user).get(change_url(definition))
 
