@@ -1,7 +1,7 @@
 """Query filters of the case list and the access history, and the backends that reject bad input.
 
-Both backends answer an invalid filter or ordering with 400 and a message that names the value, where
-django-filter and REST framework would otherwise drop it or leave the value out of the message.
+Both backends reject an invalid filter or ordering with 400 and a message that names the value, where
+django-filter and REST framework would otherwise ignore it or leave the value out of the message.
 """
 
 from datetime import timezone
@@ -88,7 +88,8 @@ class UtcDateTimeField(forms.DateTimeField):
         try:
             return moment.astimezone(timezone.utc)
         except OverflowError:
-            raise forms.ValidationError(_("Out of range. Use a date and time after the year 1."), code="overflow") from None
+            message = _("Out of range. Use a date and time after the year 1.")
+            raise forms.ValidationError(message, code="overflow") from None
 
 
 class UtcDateTimeFilter(filters.DateTimeFilter):

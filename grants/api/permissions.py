@@ -1,4 +1,4 @@
-"""Permission classes of the API. Each one asks `grants.policy` and decides nothing itself.
+"""Permission classes of the API. Each one calls `grants.policy` and decides nothing itself.
 
 Object checks run after the object was looked up in what the caller may read, so a caller who cannot
 read a case or a definition gets 404 before any of these classes can answer 403.

@@ -49,5 +49,5 @@ def uuid_path_parameter(name, description):
 
 def subject_path_parameter(kind):
     return OpenApiParameter(
-        "subject_id", int, OpenApiParameter.PATH, description=f"Id of the {kind} that holds the grant."
+        "subject_id", int, OpenApiParameter.PATH, description=f"Id of the {kind} that has the grant."
     )

@@ -65,7 +65,7 @@ class SubjectField(serializers.Field):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and "\x00" in data:
-            # PostgreSQL text cannot hold NUL characters, so such a name can match no row.
+            # PostgreSQL text cannot contain NUL characters, so such a name can match no row.
             raise serializers.ValidationError(_("Null characters are not allowed."))
         found = find_subject(self.subject_model, self.name_field, data)
         if found is None:

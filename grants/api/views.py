@@ -41,7 +41,7 @@ DEFINITION_NOT_FOUND = gettext_lazy("Definition not found.")
 
 
 class ApiPagination(PageNumberPagination):
-    """Pages of 50 rows. `page_size` asks for up to 200; more is cut to 200, and a non-number is 400."""
+    """Pages of 50 rows. `page_size` requests up to 200 rows, larger values are cut to 200, and a non-number is 400."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -381,7 +381,7 @@ def grant_views(target_model, target_noun):
             ),
             put=extend_schema(
                 summary=f"Change the level of a {kind}'s grant on a {target_noun}",
-                description="404 if the subject holds no grant; use POST on the grant list to create one.",
+                description="404 if the subject has no grant. Use POST on the grant list to create one.",
                 parameters=parameters,
                 request=api.GrantLevelSerializer,
                 responses=with_errors({200: api.GrantSerializer}, 400, 403, 404),

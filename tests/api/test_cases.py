@@ -125,7 +125,7 @@ def test_create_case_as_writer(world):
     assert body["access_level"] == "write"
 
 
-def test_create_case_with_case_grant_only_is_403(world, grant):
+def test_create_with_case_grant_is_403(world, grant):
     outsider = world.users["outsider"]
     grant(outsider, world.case, "write")
 
@@ -137,7 +137,7 @@ def test_create_case_with_case_grant_only_is_403(world, grant):
     assert "Debt collection" in response.json()["detail"]
 
 
-def test_create_case_in_hidden_definition_matches_unknown(world):
+def test_create_hidden_definition_matches_unknown(world):
     client = world.client("outsider")
     hidden_id, unknown_id = str(world.definition.pk), "00000000-0000-4000-8000-000000000000"
 
@@ -151,14 +151,14 @@ def test_create_case_in_hidden_definition_matches_unknown(world):
     assert hidden_message == unknown.json()["definition"][0].replace(unknown_id, "<id>")
 
 
-def test_create_case_with_malformed_definition_is_400(world):
+def test_create_malformed_definition_is_400(world):
     response = world.client("writer").post("/api/cases/", {"definition": "abc", "title": "x"}, format="json")
 
     assert response.status_code == 400
     assert '"abc"' in response.json()["definition"][0]
 
 
-def test_create_case_with_unknown_status_is_400(world):
+def test_create_unknown_status_is_400(world):
     body = {"definition": str(world.definition.pk), "title": "x", "status": "lost"}
 
     response = world.client("writer").post("/api/cases/", body, format="json")
@@ -181,7 +181,7 @@ def test_update_case_keeps_definition(world, make_definition):
     assert world.case.title == "Moved?"
 
 
-def test_reader_update_is_403_and_changes_nothing(world):
+def test_reader_update_is_403(world):
     response = world.client("reader").patch(f"/api/cases/{world.case.pk}/", {"title": "Hacked"}, format="json")
 
     world.case.refresh_from_db()

@@ -219,7 +219,7 @@ def test_session_grant_with_csrf_token(world):
     assert response.status_code == 201
 
 
-def test_grant_user_with_nul_character_is_400(manager_client, world):
+def test_grant_nul_username_is_400(manager_client, world):
     response = manager_client.post(grants_url(world.definition), {"user": "ri\x00ta", "level": "read"}, format="json")
 
     assert response.status_code == 400

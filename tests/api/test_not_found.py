@@ -1,4 +1,4 @@
-"""A case or definition the caller cannot read answers exactly as an unknown id does."""
+"""A request for a case or definition that the caller cannot read gets the same response as an unknown id."""
 
 import uuid
 

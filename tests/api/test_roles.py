@@ -1,7 +1,7 @@
 """Every endpoint and method against every role, with the status each one must get.
 
 Columns follow ROLES: superuser, manager, writer, reader, outsider, inactive, anonymous. The manager
-holds grants.manage_access but no grant on the case, so he manages access without reading the case.
+has grants.manage_access but no grant on the case, so he manages access without reading the case.
 The outsider has no access at all, so every case and definition is 404 to him, as an unknown id is.
 """
 

@@ -3,7 +3,7 @@
 Schemathesis generates requests from the live schema and sends them over HTTP to the test server, as an
 access manager. The run is bounded (`MAX_EXAMPLES` per operation) so that it takes well under a minute.
 Every Schemathesis check runs except `positive_data_acceptance`: a schema-valid body may name a user,
-group or definition that does not exist, and the API answers that with 400 on purpose.
+group or definition that does not exist, and the API rejects that with 400 on purpose.
 """
 
 import re
@@ -77,7 +77,7 @@ def test_docs_assets_are_served(live_server):
 
 @pytest.mark.slow
 def test_api_conforms_to_schema(live_server, world, grant, make_definition, make_case):
-    """No operation answers 5xx, or anything that its schema does not describe."""
+    """No operation returns 5xx, or any status or body that its schema does not describe."""
     manager = world.users["manager"]
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
     token, _created = Token.objects.get_or_create(user=manager)
@@ -87,7 +87,7 @@ def test_api_conforms_to_schema(live_server, world, grant, make_definition, make
         """Build a fresh definition and case for each operation, since DELETE examples remove them."""
         definition = make_definition()
         case = make_case(definition=definition)
-        grant(manager, definition, "write")  # So that the case endpoints answer more than 404.
+        grant(manager, definition, "write")  # Without it the case endpoints return only 404 to him.
         for target in (definition, case):
             grant(world.users["reader"], target, "read")
             grant(world.auditors, target, "read")
