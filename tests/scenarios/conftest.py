@@ -148,14 +148,15 @@ def client_for(route, user):
     return api_client(user) if route.startswith("api") else page_client(user)
 
 
-def answer(response, pk):
-    """Return what a response reveals, with the requested id replaced, for comparing not-found answers."""
+def answer(response, *ids):
+    """Return what a response reveals, with the requested ids blanked, for comparing not-found answers."""
     body = response.content.decode()
-    body = body.replace(str(pk), "<id>")
-    # The CSRF token in a page changes with every response, and says nothing about the case.
+    location = response.headers.get("Location", "")
+    for pk in ids:
+        body, location = body.replace(str(pk), "<id>"), location.replace(str(pk), "<id>")
+    # CSRF tokens change with every response and say nothing about the case.
     body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
     body = re.sub(r'"csrfToken": "[^"]+"', "", body)
-    location = response.headers.get("Location", "").replace(str(pk), "<id>")
     return response.status_code, location, body
 
 
@@ -177,3 +178,38 @@ def assert_opens(client, route, case):
     if route not in ("api_my_access",):
         assert case.number in response.content.decode(), route
     return response
+
+
+# Side effects
+
+
+def snapshot():
+    """Return the rows that any access change or case change would touch, for before/after checks."""
+    from grants.models import AccessEvent, CaseGroupGrant, CaseUserGrant, DefinitionGroupGrant, DefinitionUserGrant
+
+    grants = {
+        model.__name__: sorted(
+            (str(row[0]), str(row[1]), row[2])
+            for row in model.objects.values_list(
+                "user_id" if "User" in model.__name__ else "group_id", "content_object_id", "permission__codename"
+            )
+        )
+        for model in (DefinitionUserGrant, DefinitionGroupGrant, CaseUserGrant, CaseGroupGrant)
+    }
+    return {
+        "grants": grants,
+        "events": AccessEvent.objects.count(),
+        "definitions": sorted(
+            (str(pk), *rest)
+            for pk, *rest in CaseDefinition.objects.values_list(
+                "pk", "name", "description", "case_prefix", "access_controlled"
+            )
+        ),
+        "cases": sorted(
+            (str(pk), *rest)
+            for pk, *rest in CaseInstance.objects.values_list("pk", "title", "status", "priority", "definition_id")
+        ),
+        "users": sorted(User.objects.values_list("username", "is_active")),
+        "groups": sorted(Group.objects.values_list("name", flat=True)),
+        "memberships": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
+    }
