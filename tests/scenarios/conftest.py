@@ -213,3 +213,19 @@ def snapshot():
         "groups": sorted(Group.objects.values_list("name", flat=True)),
         "memberships": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
     }
+
+
+def change_case(route, client, case, status="closed"):
+    """Change a case's status through a route and return the response status code."""
+    if route == "page":
+        return client.post(f"/cases/{case.pk}/", {"status": status, "priority": "high"}).status_code
+    if route == "api":
+        return client.patch(f"/api/cases/{case.pk}/", {"status": status}, format="json").status_code
+    if route == "admin":
+        data = {"title": case.title, "status": status, "priority": "high"}
+        return client.post(f"/admin/casemgmt/caseinstance/{case.pk}/change/", data).status_code
+    raise ValueError(route)
+
+
+def stored_status(case):
+    return CaseInstance.objects.get(pk=case.pk).status
