@@ -188,6 +188,7 @@ def test_write_user_bad_status_is_rejected(client, user, case, definition, grant
 
     assert response.status_code == 400
     assert "lost is not a status." in response.content.decode()
+    assert response.context["case"].priority == "normal"
     case.refresh_from_db()
     assert (case.status, case.priority) == ("open", "normal")
 
