@@ -65,7 +65,7 @@ def case_detail(request, pk):
                 % {"number": case.number, "status": case.get_status_display(), "priority": case.get_priority_display()},
             )
             return redirect(case)
-        # The form wrote its valid fields onto the case while validating; show what is saved instead.
+        # Validation copied the valid fields onto the case, so reload what is saved before showing it.
         case.refresh_from_db(fields=["status", "priority"])
         status = 400
     else:

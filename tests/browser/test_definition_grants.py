@@ -65,6 +65,7 @@ def test_group_grant_on_definition(page, live_server, manager, user, other_user,
     expect(listed_numbers(page)).to_have_count(3)
     for number in numbers:
         expect(listed_numbers(page).filter(has_text=number)).to_have_count(1)
+    screenshot_both_widths(page, "my-cases")
     log_out(page)
 
     log_in(page, live_server, "viktor")
