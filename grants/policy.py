@@ -19,13 +19,26 @@ Every answer is computed in SQL from the grant rows, so a definition grant stays
 cases the definition has, and a change is seen by every server process on its next query.
 """
 
+import uuid
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Case, Exists, IntegerField, Q, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import BooleanField, Case, CharField, Exists, Expression, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 
 from casemgmt.models import CaseDefinition, CaseInstance
 
-from .levels import CASE_CODENAMES, DEFINITION_CODENAMES, MODEL_CODENAMES, Level, codenames_at_least
+from .levels import (
+    CASE_CODENAMES,
+    DEFINITION_CODENAMES,
+    LEVEL_BY_CODENAME,
+    MODEL_CODENAMES,
+    Level,
+    codenames_at_least,
+)
 from .models import CaseGroupGrant, CaseUserGrant, DefinitionGroupGrant, DefinitionUserGrant
 
 NOTHING = Q(pk__isnull=True)  # Matches no row: primary keys are never NULL.
@@ -79,18 +92,239 @@ def _cases_q(user, level):
     exemption = _has_rules_exemption(user)
     if exemption is not None:
         return Q() if exemption >= level else NOTHING
+    return Q(_ReachedCases(_ReachHolder(user), level))
 
-    definitions = CaseDefinition.objects.filter(_definitions_q(user, level)).values("pk")
+
+def _granted_cases_q(user, level):
+    """Build the condition on CaseInstance for the cases that the user's case grants reach."""
     codenames = codenames_at_least(CASE_CODENAMES, level)
     controlled = {"content_object__definition__access_controlled": True, "permission__codename__in": codenames}
     own = CaseUserGrant.objects.filter(user_id=user.pk, **controlled)
     via_groups = CaseGroupGrant.objects.filter(group_id__in=_member_group_ids(user), **controlled)
+    return Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_groups.values("content_object_id"))
 
-    return (
-        Q(definition_id__in=definitions)
-        | Q(pk__in=own.values("content_object_id"))
-        | Q(pk__in=via_groups.values("content_object_id"))
+
+def _case_reached_q(user, level):
+    """Build the condition on CaseInstance that one case is reached, by index lookups on that case.
+
+    Each grant table is probed for the case's own id and its definition's id, so the cost is per case
+    and does not grow with the user's grants: the shape for one case or a page of them.
+    """
+    groups = _member_group_ids(user)
+    definition_codenames = codenames_at_least(DEFINITION_CODENAMES, level)
+    case_codenames = codenames_at_least(CASE_CODENAMES, level)
+    on_definition = {"content_object_id": OuterRef("definition_id"), "permission__codename__in": definition_codenames}
+    on_case = {"content_object_id": OuterRef("pk"), "permission__codename__in": case_codenames}
+    granted = (
+        Exists(DefinitionUserGrant.objects.filter(user_id=user.pk, **on_definition))
+        | Exists(DefinitionGroupGrant.objects.filter(group_id__in=groups, **on_definition))
+        | Exists(CaseUserGrant.objects.filter(user_id=user.pk, **on_case))
+        | Exists(CaseGroupGrant.objects.filter(group_id__in=groups, **on_case))
     )
+    model_permission = Exists(Permission.objects.filter(_holds_model_permission(user, level)))
+    return (Q(definition__access_controlled=True) & granted) | (
+        Q(definition__access_controlled=False) & Q(model_permission)
+    )
+
+
+# Lists and single checks start by reading the user's reach: the few grant rows that reach the user,
+# as ids with levels, in one small query. A list then filters on those ids as literals, so PostgreSQL
+# sees how many cases they cover: it walks the index on created_at when they cover many, and fetches
+# cases by id when they are a few case grants. Behind a subquery it cannot tell the two apart and
+# walks the whole index for the second.
+MAX_LISTED_IDS = 1000  # Above this many ids, a subquery takes the place of the literal list.
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """The targets a user's grants and model permissions reach, with the level each gives."""
+
+    definitions: dict  # Definition id to level: its grants, or the model permission if control is off.
+    cases: dict  # Case id to level, from case grants on cases of definitions whose access control is on.
+    definition_of_case: dict  # Case id to definition id, for the cases asked about by id.
+
+    def level_on(self, case_id, definition_id):
+        return max(self.definitions.get(definition_id, Level.NONE), self.cases.get(case_id, Level.NONE))
+
+    def level_on_stored_case(self, case_id):
+        """Return the level on a case asked about by id, or NONE if the case no longer exists."""
+        if case_id not in self.definition_of_case:
+            return Level.NONE
+        return self.level_on(case_id, self.definition_of_case[case_id])
+
+    def ids_at_least(self, level):
+        """Return the ids of the definitions and of the cases reached at `level` or higher."""
+        return (
+            [pk for pk, reached in self.definitions.items() if reached >= level],
+            [pk for pk, reached in self.cases.items() if reached >= level],
+        )
+
+
+def _read_reach(user, case_ids=()):
+    """Read the user's `_Reach` in one query, with the definitions of the cases in `case_ids`.
+
+    Each row is a target id and a codename: a grant's codename, or for a case of `case_ids` the id of
+    its definition as text.
+    """
+    groups = _member_group_ids(user)
+    codename = "permission__codename"
+    on_definition = {"content_object__access_controlled": True}
+    on_case = {"content_object__definition__access_controlled": True}
+    parts = [
+        DefinitionUserGrant.objects.filter(user_id=user.pk, **on_definition).values_list("content_object_id", codename),
+        DefinitionGroupGrant.objects.filter(group_id__in=groups, **on_definition)
+        .values_list("content_object_id", codename),
+        CaseUserGrant.objects.filter(user_id=user.pk, **on_case).values_list("content_object_id", codename),
+        CaseGroupGrant.objects.filter(group_id__in=groups, **on_case).values_list("content_object_id", codename),
+    ]
+    model_permissions = Permission.objects.filter(content_type__app_label="casemgmt")
+    held = model_permissions.filter(Q(user=user.pk) | Q(group__in=groups))
+    for level, definition_codename in DEFINITION_CODENAMES.items():
+        holds = Exists(held.filter(codename__in=codenames_at_least(MODEL_CODENAMES, level)))
+        uncontrolled = CaseDefinition.objects.filter(Q(access_controlled=False) & Q(holds))
+        parts.append(uncontrolled.annotate(codename=Value(definition_codename)).values_list("pk", "codename"))
+    if case_ids:
+        definition_as_text = Cast("definition_id", CharField(max_length=36))
+        stored = CaseInstance.objects.filter(pk__in=case_ids).annotate(codename=definition_as_text)
+        parts.append(stored.values_list("pk", "codename"))
+
+    first, *others = [part.order_by() for part in parts]
+    return _reach_from_rows(first.union(*others, all=True))
+
+
+def _reach_from_rows(rows):
+    definitions, cases, definition_of_case = {}, {}, {}
+    definition_codenames = set(DEFINITION_CODENAMES.values())
+    for target_id, value in rows:
+        if value in LEVEL_BY_CODENAME:
+            levels = definitions if value in definition_codenames else cases
+            levels[target_id] = max(LEVEL_BY_CODENAME[value], levels.get(target_id, Level.NONE))
+        else:
+            definition_of_case[target_id] = uuid.UUID(value)
+    return _Reach(definitions, cases, definition_of_case)
+
+
+class _ReachHolder:
+    """A user's `_Reach`, read when first needed and again after a change of access in this process.
+
+    A queryset and its clones (a page and its count) share one holder, so they read the grants once.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self._read = None
+
+    def get(self):
+        if self._read is None or self._read[0] != _generation:
+            self._read = (_generation, _read_reach(self.user))
+        return self._read[1]
+
+
+def _reached_q(holder, level):
+    """Build the condition on CaseInstance for the cases reached at `level`, from the reach's ids."""
+    user = holder.user
+    definitions, cases = holder.get().ids_at_least(level)
+    if len(definitions) > MAX_LISTED_IDS:
+        reached_definitions = CaseDefinition.objects.filter(_definitions_q(user, level))
+        by_definition = Q(definition_id__in=reached_definitions.values("pk"))
+    else:
+        by_definition = Q(definition_id__in=definitions)
+    if len(cases) > MAX_LISTED_IDS:
+        return by_definition | _granted_cases_q(user, level)
+    return by_definition | Q(pk__in=cases)
+
+
+class _ReachedCases(Expression):
+    """Condition on CaseInstance: the user reaches the case at `level`. Its SQL is built when compiled."""
+
+    conditional = True
+
+    def __init__(self, holder, level):
+        super().__init__(output_field=BooleanField())
+        self.holder = holder
+        self.level = level
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(compiler.query.build_where(_reached_q(self.holder, self.level)))
+
+
+class _ReachedLevel(Expression):
+    """The user's level on each case, as an int of `Level`, from the reach's ids. Built when compiled."""
+
+    def __init__(self, holder):
+        super().__init__(output_field=IntegerField())
+        self.holder = holder
+
+    def as_sql(self, compiler, connection):
+        level = Case(
+            When(_reached_q(self.holder, Level.WRITE), then=Value(int(Level.WRITE))),
+            When(_reached_q(self.holder, Level.READ), then=Value(int(Level.READ))),
+            default=Value(int(Level.NONE)),
+            output_field=IntegerField(),
+        )
+        return compiler.compile(level.resolve_expression(compiler.query, allow_joins=False))
+
+
+class _CountedByPartsMixin:
+    """Count a list of reached cases as two parts: the cases of reached definitions, then the others.
+
+    One count over `definition_id IN (...) OR id IN (...)` reads every page of the case table that
+    holds a match. Split in two, the first part is an index-only scan of the (definition_id, id)
+    index and the second a few lookups by id; both are sent as one query.
+    """
+
+    _count_parts = None  # (reach holder, level) of the list, or None to count as Django does.
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._count_parts = self._count_parts
+        return clone
+
+    def count(self):
+        query = self.query
+        if self._count_parts is None or self._result_cache is not None or query.is_sliced or query.distinct:
+            return super().count()
+        if query.combinator or query.group_by is not None:
+            return super().count()
+
+        holder, level = self._count_parts
+        definitions, cases = holder.get().ids_at_least(level)
+        if len(definitions) > MAX_LISTED_IDS or len(cases) > MAX_LISTED_IDS:
+            return super().count()
+        by_definition = self.filter(definition_id__in=definitions)
+        by_case_only = self.filter(pk__in=cases).exclude(definition_id__in=definitions)
+        return _sum_of_counts(self.db, [by_definition, by_case_only])
+
+
+def _sum_of_counts(database, querysets):
+    """Return the sum of the querysets' row counts, counted in one query."""
+    counts, params = [], []
+    for queryset in querysets:
+        try:
+            sql, part_params = queryset.order_by().values("pk").query.get_compiler(using=database).as_sql()
+        except EmptyResultSet:
+            continue
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
+        params.extend(part_params)
+    if not counts:
+        return 0
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"SELECT {' + '.join(counts)}", params)
+        return cursor.fetchone()[0]
+
+
+_counted_classes = {}
+
+
+def _counted_by_parts(queryset, holder, level):
+    """Return `queryset` as an instance of its class with `_CountedByPartsMixin` added."""
+    base = type(queryset)
+    if base not in _counted_classes:
+        _counted_classes[base] = type(f"CountedByParts{base.__name__}", (_CountedByPartsMixin, base), {})
+    counted = queryset._chain()
+    counted.__class__ = _counted_classes[base]
+    counted._count_parts = (holder, level)
+    return counted
 
 
 def _level_expression(user, condition_for_level):
@@ -112,16 +346,22 @@ def _level_expression(user, condition_for_level):
 
 def annotate_case_levels(cases, user):
     """Add `access_level`, the user's level as an int of `Level`, to every case of a queryset."""
-    return cases.annotate(access_level=_level_expression(user, _cases_q))
+    return cases.annotate(access_level=_level_expression(user, _case_reached_q))
 
 
 def cases_user_can_access(user, level=Level.READ, cases=None):
     """Return the cases the user reaches at `level` or higher, each once, with `access_level` set.
 
-    It is one SQL query with no joins that could repeat a case, so it pages and counts correctly.
+    Its SQL has no joins that could repeat a case, so it pages and counts correctly. The first
+    evaluation reads the user's grants in one more query, which its clones (a page and its count) reuse.
     """
     cases = CaseInstance.objects.all() if cases is None else cases
-    return annotate_case_levels(cases.filter(_cases_q(user, level)), user)
+    if _has_rules_exemption(user) is not None:
+        return annotate_case_levels(cases.filter(_cases_q(user, level)), user)
+
+    holder = _ReachHolder(user)
+    reached = cases.filter(_ReachedCases(holder, level)).annotate(access_level=_ReachedLevel(holder))
+    return _counted_by_parts(reached, holder, level)
 
 
 def cases_user_can_read(user, cases=None):
@@ -138,9 +378,7 @@ def level_of_user_on_case(user, case):
     if exemption is not None:
         return exemption
 
-    found = annotate_case_levels(CaseInstance.objects.filter(pk=case.pk), user)
-    value = found.values_list("access_level", flat=True).first()
-    return Level(value or Level.NONE)
+    return _read_reach(user, [case.pk]).level_on_stored_case(case.pk)
 
 
 # Definitions
@@ -209,9 +447,8 @@ class AccessChecker:
             self._levels.update(dict.fromkeys(missing, _has_rules_exemption(self.user)))
             return
 
-        found = annotate_case_levels(CaseInstance.objects.filter(pk__in=missing), self.user)
-        self._levels.update(dict.fromkeys(missing, Level.NONE))
-        self._levels.update((pk, Level(level)) for pk, level in found.values_list("pk", "access_level"))
+        reach = _read_reach(self.user, missing)
+        self._levels.update((pk, reach.level_on_stored_case(pk)) for pk in missing)
 
     def remember(self, cases):
         """Keep the `access_level` of cases listed by `cases_user_can_access` for this same user."""

@@ -64,7 +64,9 @@ def warm_manager(manager):
 
 
 def test_grant_queries_same_at_10_and_1000_cases(warm_manager, user, small_and_large):
-    counts = [count_queries(services.grant, warm_manager, user, definition, Level.READ) for definition in small_and_large]
+    counts = [
+        count_queries(services.grant, warm_manager, user, definition, Level.READ) for definition in small_and_large
+    ]
 
     assert counts[0] == counts[1]
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from grants.bench import dataset, naive, scenarios
+from grants.bench import dataset, load, naive, plans, scenarios
 from grants.bench.timing import HEADER
 
 SIZE_OPTIONS = {
@@ -44,7 +44,8 @@ class Command(BaseCommand):
                                 help=f"Number of {text} (default {getattr(defaults, name):,}, times --scale).")
         parser.add_argument("--scale", type=float, default=1.0,
                             help="Factor applied to every default size, such as 0.01 for a quick run (default 1).")
-        parser.add_argument("--rebuild", action="store_true", help="Build the dataset even if one of these sizes exists.")
+        parser.add_argument("--rebuild", action="store_true",
+                            help="Build the dataset again even if one of these sizes exists.")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random data and samples (default 1).")
         parser.add_argument("--repeat", type=int, default=30, help="Runs of each grant and revoke (default 30).")
         parser.add_argument("--sample", type=int, default=30,
@@ -54,6 +55,17 @@ class Command(BaseCommand):
         parser.add_argument("--naive-users", type=int, default=3,
                             help="Users whose grants are written out case by case for the naive lists (default 3).")
         parser.add_argument("--skip-naive", action="store_true", help="Leave out the naive comparison.")
+        parser.add_argument("--skip-load", action="store_true", help="Leave out the load test of the API.")
+        parser.add_argument("--explain", action="store_true",
+                            help="Also print EXPLAIN ANALYZE of the policy's main queries.")
+        parser.add_argument("--port", type=int, default=8140,
+                            help="Port of the load test's gunicorn on 127.0.0.1 (default 8140).")
+        parser.add_argument("--load-seconds", type=int, default=10,
+                            help="Seconds of wrk load on each endpoint in each round (default 10).")
+        parser.add_argument("--load-rounds", type=int, default=2,
+                            help="Rounds of the load test, each endpoint once per round (default 2).")
+        parser.add_argument("--connections", type=int, default=4,
+                            help="Concurrent connections that wrk keeps open (default 4).")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -61,7 +73,7 @@ class Command(BaseCommand):
                 f"bench_access needs PostgreSQL, but the database is {connection.vendor}. Set DATABASE_URL to an "
                 "empty PostgreSQL database of its own, such as postgres://postgres@127.0.0.1:5432/casemgmt_bench."
             )
-        for name in ("repeat", "sample", "naive_limit", "naive_users"):
+        for name in ("repeat", "sample", "naive_limit", "naive_users", "load_seconds", "load_rounds", "connections"):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} {options[name]} is invalid. Use 1 or more.")
 
@@ -71,8 +83,12 @@ class Command(BaseCommand):
 
         subjects = scenarios.Subjects(options["seed"], min(options["sample"], sizes.users // 2))
         figures = self._measure_policy(subjects, options["repeat"])
+        if options["explain"]:
+            self._print_plans(subjects)
         if not options["skip_naive"]:
             self._measure_naive(subjects, options, figures)
+        if not options["skip_load"]:
+            self._measure_load(subjects, options)
 
     def _sizes(self, options):
         if options["scale"] <= 0:
@@ -103,8 +119,10 @@ class Command(BaseCommand):
             cursor.execute("SHOW server_version")
             server = cursor.fetchone()[0]
         self.stdout.write(
-            f"Machine: {os.cpu_count()} CPU cores, {_memory_gib():.1f} GiB memory, PostgreSQL {server}, "
-            f"Python {platform.python_version()}, Django {django.get_version()}, django-guardian {version('django-guardian')}"
+            f"Machine: {os.cpu_count()} CPU cores, {_memory_gib():.1f} GiB memory, "
+            f"load average {os.getloadavg()[0]:.1f} at the start; PostgreSQL {server}, "
+            f"Python {platform.python_version()}, Django {django.get_version()}, "
+            f"django-guardian {version('django-guardian')}"
         )
 
     def _measure_policy(self, subjects, repeat):
@@ -184,6 +202,28 @@ class Command(BaseCommand):
             f"  time ratio naive to policy: first page {page.median_ms / ours_page.median_ms:.2f}, "
             f"count {count.median_ms / ours_count.median_ms:.2f}"
         )
+
+    def _measure_load(self, subjects, options):
+        self.stdout.write("")
+        self.stdout.write(
+            f"API case list under load: wrk, {options['connections']} connections, {options['load_seconds']} s per "
+            f"run, gunicorn with {os.cpu_count()} sync workers on 127.0.0.1:{options['port']}"
+        )
+        try:
+            figures = load.run(subjects.typical_users[0], options["port"], options["load_seconds"],
+                               options["connections"], options["load_rounds"], self.stdout.write)
+        except load.LoadTestError as error:
+            raise CommandError(str(error)) from None
+        filtered = [figure.requests_per_second for figure in figures if figure.path == load.FILTERED_PATH]
+        unfiltered = [figure.requests_per_second for figure in figures if figure.path == load.UNFILTERED_PATH]
+        ratio = (sum(filtered) / len(filtered)) / (sum(unfiltered) / len(unfiltered))
+        self.stdout.write(f"Throughput of the filtered list to the unfiltered one: {ratio:.2f}")
+
+    def _print_plans(self, subjects):
+        for title, plan in plans.explain_all(subjects):
+            self.stdout.write("")
+            self.stdout.write(f"EXPLAIN ANALYZE: {title}")
+            self.stdout.write(plan)
 
     def _section(self, title):
         self.stdout.write("")
