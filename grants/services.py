@@ -62,6 +62,7 @@ def revoke(actor, subject, target):
     with transaction.atomic():
         target = _lock(target)
         existing = _find_grant(model, subject, target)
+        subject = _lock(subject)
         if existing is None:
             raise GrantNotFound(_no_grant_message(subject, target))
 
@@ -103,6 +104,8 @@ def _set_level(actor, subject, target, level, must_exist):
     with transaction.atomic():
         target = _lock(target)
         existing = _find_grant(model, subject, target)
+        subject = _lock(subject)
+        _validate_subject(subject)  # Again, since the user may have been deactivated meanwhile.
         if existing is None and must_exist:
             raise GrantNotFound(_no_grant_message(subject, target))
         if existing is not None and existing.level == level:
@@ -183,17 +186,26 @@ def _subject_field(subject):
     return "group" if isinstance(subject, Group) else "user"
 
 
-def _lock(target):
-    """Lock and re-read the target row, so that changes of one target run one after the other."""
+def _lock(row):
+    """Lock and re-read a target or subject row, so that changes of one target run one after the other.
+
+    Services lock the target, then the grant row, then the subject. Deleting a user or group deletes
+    its grant rows before its own row, so this order does not deadlock with it (tests/test_concurrency.py
+    races the two). A subject deleted meanwhile raises ObjectDoesNotExist here, not IntegrityError at
+    commit. The lock is PostgreSQL's FOR NO KEY UPDATE: it excludes other services and deletions of the
+    row, but not the foreign-key checks of rows that refer to it, which a concurrent deletion needs.
+    """
     try:
-        return type(target).objects.select_for_update().get(pk=target.pk)
+        return row._meta.model._default_manager.select_for_update(no_key=True).get(pk=row.pk)
     except ObjectDoesNotExist:
-        raise ObjectDoesNotExist(_("%(target)s no longer exists.") % {"target": target}) from None
+        raise ObjectDoesNotExist(_("%(row)s no longer exists.") % {"row": row}) from None
 
 
 def _find_grant(model, subject, target):
+    """Return the subject's grant row on the target, locked, or None. The permission row is not locked."""
     lookup = {_subject_field(subject): subject, "content_object": target}
-    return model.objects.select_related("permission").filter(**lookup).first()
+    grants = model.objects.select_related("permission").select_for_update(no_key=True, of=("self",))
+    return grants.filter(**lookup).first()
 
 
 def _permission_for(target, level):

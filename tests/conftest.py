@@ -1,10 +1,17 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 
 from grants import services
 from grants.levels import Level
 
 from .factories import CaseFactory, DefinitionFactory, GroupFactory, UserFactory
+
+
+def pytest_runtest_setup(item):
+    """Skip tests marked `postgres` unless the run uses PostgreSQL (set DATABASE_URL to run them)."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip(f"needs PostgreSQL, but the test database is {connection.vendor}: set DATABASE_URL")
 
 
 @pytest.fixture
