@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -122,15 +123,27 @@ class AccessManagementMixin:
 
     def obj_perms_manage_view(self, request, object_pk):
         _require_access_manager(request)
+        self._require_valid_key(object_pk)
         return super().obj_perms_manage_view(request, object_pk)
 
     def obj_perms_manage_user_view(self, request, object_pk, user_id):
         _require_access_manager(request)
+        self._require_valid_key(object_pk)
         return super().obj_perms_manage_user_view(request, object_pk, user_id)
 
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
         _require_access_manager(request)
+        self._require_valid_key(object_pk)
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+    def _require_valid_key(self, object_pk):
+        # Guardian looks the object up with the raw key, and a malformed UUID would raise there. It gets
+        # the same 404 as an unknown key instead.
+        try:
+            self.model._meta.pk.to_python(object_pk)
+        except ValidationError:
+            message = _("No %(name)s has the key %(key)s.") % {"name": self.model._meta.verbose_name, "key": object_pk}
+            raise Http404(message) from None
 
     def get_obj_perms_manage_user_form(self, request):
         return partial(ObjectLevelForm, actor=request.user)

@@ -110,6 +110,18 @@ class GrantInlineFormSet(BaseInlineFormSet):
         return subject_of(stored)
 
 
+class IdAutocompleteSelect(AutocompleteSelect):
+    """AutocompleteSelect for integer ids that ignores a posted value that is no id.
+
+    Django's widget looks the posted value up to show it again, and a value such as "abc" would make
+    that query raise instead of letting the form report the invalid choice.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        ids = [item for item in value if str(item).isdecimal() and len(str(item)) <= 18]
+        return super().optgroups(name, ids, attr)
+
+
 class BulkGrantForm(forms.Form):
     """A user or a group, and the level to grant them on the definitions chosen in the change list."""
 
@@ -118,8 +130,20 @@ class BulkGrantForm(forms.Form):
         queryset=get_user_model().objects.filter(is_active=True),
         required=False,
         help_text=gettext_lazy("Choose a user or a group, not both."),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "No active user with id %(value)s exists. Type part of the user's name and pick a match."
+            )
+        },
     )
-    group = forms.ModelChoiceField(label=gettext_lazy("Group"), queryset=Group.objects.all(), required=False)
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Group"),
+        queryset=Group.objects.all(),
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("No group with id %(value)s exists. Type part of its name and pick a match.")
+        },
+    )
     level = forms.ChoiceField(
         label=gettext_lazy("Level"), choices=GRANT_LEVEL_CHOICES, widget=forms.RadioSelect, initial=Level.READ.slug
     )
@@ -129,7 +153,7 @@ class BulkGrantForm(forms.Form):
         # The autocomplete looks users and groups up through the admin of the grant models' subject fields.
         for name, grant_model in (("user", DefinitionUserGrant), ("group", DefinitionGroupGrant)):
             field = self.fields[name]
-            field.widget = AutocompleteSelect(grant_model._meta.get_field(name), admin_site)
+            field.widget = IdAutocompleteSelect(grant_model._meta.get_field(name), admin_site)
             field.widget.choices = field.choices
 
     def clean(self):
