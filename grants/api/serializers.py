@@ -87,9 +87,17 @@ def find_subject(subject_model, name_field, value):
         return None
 
     found = subject_model.objects.filter(**{name_field: text}).first()
-    if found is None and text.isdecimal() and len(text) <= 18:
-        found = subject_model.objects.filter(pk=int(text)).first()
+    row_id = parse_row_id(text)
+    if found is None and row_id is not None:
+        found = subject_model.objects.filter(pk=row_id).first()
     return found
+
+
+def parse_row_id(text):
+    """Return `text` as a row id if it is 1 to 18 ASCII digits, which fit any integer key, else None."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def user_field(**kwargs):

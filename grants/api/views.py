@@ -52,7 +52,7 @@ class ApiPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdecimal() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ValidationError({
                 self.page_size_query_param: [
                     _('"%(value)s" is not a valid page size. Use a whole number from 1 to %(max)d.')
@@ -313,9 +313,8 @@ class GrantDetailView(TargetView):
         kind = self.kwargs["subject_kind"]
         model = Group if kind == "group" else get_user_model()
         raw_id = self.kwargs["subject_id"]
-        subject = None
-        if raw_id.isdecimal() and len(raw_id) <= 18:
-            subject = model.objects.filter(pk=int(raw_id)).first()
+        row_id = api.parse_row_id(raw_id)
+        subject = None if row_id is None else model.objects.filter(pk=row_id).first()
         if subject is None:
             raise NotFound(_('No %(kind)s with id "%(value)s" exists.') % {"kind": kind, "value": raw_id})
         return subject

@@ -224,3 +224,11 @@ def test_grant_nul_username_is_400(manager_client, world):
 
     assert response.status_code == 400
     assert "user" in response.json()
+
+
+def test_grant_url_rejects_non_ascii_digits(manager_client, world):
+    arabic_indic_id = "".join(chr(0x0660 + int(digit)) for digit in str(world.users["reader"].pk))
+
+    response = manager_client.get(f"{grants_url(world.definition)}users/{arabic_indic_id}/")
+
+    assert response.status_code == 404
