@@ -5,9 +5,11 @@ rest. Without DATABASE_URL the project runs on the SQLite file db.sqlite3 beside
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,10 +62,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "casemgmt",
     "grants",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "grants.middleware.CurrentActorMiddleware",
+    "axes.middleware.AxesMiddleware",  # Last, as django-axes requires: it turns a lockout into a 429 page.
 ]
 
 ROOT_URLCONF = "casemgmt.urls"
@@ -106,6 +112,7 @@ AUTH_USER_MODEL = "casemgmt.User"
 # The access backend decides object-level access to cases; guardian's own backend is left out on
 # purpose, because it would honour grants on definitions whose access control is switched off.
 AUTHENTICATION_BACKENDS = [
+    "casemgmt.login_throttle.LoginThrottleBackend",  # First, so that a locked-out login goes no further.
     "django.contrib.auth.backends.ModelBackend",
     "grants.backends.CaseAccessBackend",
 ]
@@ -182,7 +189,8 @@ SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_SSL else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_SSL)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading takes effect only once the domain is submitted to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=SECURE_SSL)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 )
@@ -190,6 +198,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp 4.0): every script, style, font and image comes from this site,
+# so an injected inline script or style does not run. Pages must not use inline <script> or style="".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
+
+# Failed logins (django-axes 8.3): after LOGIN_FAILURE_LIMIT failures, a user name is locked out on
+# every address, and an address for every user name, for LOGIN_COOLOFF_MINUTES. The attempts live in
+# the database, so every server process counts them together. A successful login resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "casemgmt.login_throttle.client_address"
 
 LOGGING = {
     "version": 1,
