@@ -89,10 +89,12 @@ class CaseDefinitionAdmin(AccessManagementMixin, GuardedModelAdminMixin, admin.M
         definitions = super().get_queryset(request)
         if not is_access_manager(request.user):
             definitions = definitions.filter(pk__in=definitions_user_can_see(request.user).values("pk"))
-        return definitions.annotate(
+        counted = definitions.annotate(
             case_count=self._readable_case_count(request.user),
             grant_count=_grant_count(DefinitionUserGrant) + _grant_count(DefinitionGroupGrant),
         )
+        # Meta.ordering does not apply to GROUP BY queries, and the autocomplete pages this queryset.
+        return counted.order_by(*CaseDefinition._meta.ordering)
 
     @staticmethod
     def _readable_case_count(user):
