@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from rest_framework.test import APIClient
 
 from grants.models import AccessAction, AccessEvent, DefinitionUserGrant
 from tests.admin.post_data import grant_inline_data
@@ -61,7 +62,10 @@ class Outcome:
 
 
 def page_outcome(response):
-    return Outcome(response.status_code, html.unescape(response.content.decode()))
+    text = html.unescape(response.content.decode())
+    if "Location" in response.headers:
+        text = f"Location: {response.headers['Location']}\n{text}"
+    return Outcome(response.status_code, text)
 
 
 def api_outcome(response):
@@ -540,6 +544,78 @@ def _(ctx):
     return page_outcome(page_client(ctx.manager).get("/admin/casemgmt/casedefinition/not-a-uuid/permissions/"))
 
 
+# Missing CSRF token and expired session, on every form that changes something
+
+# (form URL, posted data, who posts). The manager posts unless the form needs write access on the case.
+FORMS = {
+    "page grant": (GRANT_NEW, {"subject": "group-{g}", "level": "write"}, "manager"),
+    "page change level": ("/access/definitions/{d}/grants/user-{u}/level/", {"level": "write"}, "manager"),
+    "page revoke": ("/access/definitions/{d}/grants/user-{u}/revoke/", {}, "manager"),
+    "page access control": ("/access/definitions/{d}/access-control/", {"enabled": "off"}, "manager"),
+    "page case change": ("/cases/{c}/", {"status": "closed", "priority": "high"}, "superuser"),
+    "admin bulk grant": (
+        "/admin/casemgmt/casedefinition/",
+        {"action": "grant_on_selected_definitions", "_selected_action": "{d}", "step": "apply", "group": "{g}",
+         "level": "write"},
+        "manager",
+    ),
+    "admin access control action": (
+        "/admin/casemgmt/casedefinition/",
+        {"action": "switch_access_control_off", "_selected_action": "{d}"},
+        "manager",
+    ),
+    "admin permissions page": ("/admin/casemgmt/casedefinition/{d}/permissions/group-manage/{g}/", {"level": "write"}, "manager"),
+    "admin case change": ("/admin/casemgmt/caseinstance/{c}/change/", {"title": "Taken", "status": "closed", "priority": "high", **grant_inline_data()}, "superuser"),
+    "admin case delete": ("/admin/casemgmt/caseinstance/{c}/delete/", {"post": "yes"}, "superuser"),
+}
+
+
+def form_request(ctx, name):
+    url, data, poster = FORMS[name]
+    return ctx.url(url), {key: ctx.url(value) for key, value in data.items()}, getattr(ctx, poster)
+
+
+def post_without_csrf(name):
+    def send(ctx):
+        url, data, poster = form_request(ctx, name)
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(poster)
+        return page_outcome(client.post(url, data))
+
+    return send
+
+
+def post_after_session_deleted(name):
+    def send(ctx):
+        url, data, poster = form_request(ctx, name)
+        client = page_client(poster)
+        Session.objects.all().delete()
+        return page_outcome(client.post(url, data))
+
+    return send
+
+
+for form_name in FORMS:
+    row(f"{form_name} missing csrf token", 403, "CSRF verification failed")(post_without_csrf(form_name))
+    login_url = "Location: /admin/login/?next=" if form_name.startswith("admin") else "Location: /login/?next="
+    row(f"{form_name} expired session", 302, login_url)(post_after_session_deleted(form_name))
+
+
+@row("api session post missing csrf token", 403, "CSRF Failed: CSRF cookie not set")
+def _(ctx):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(ctx.manager)
+    return api_outcome(client.post(ctx.url(API_GRANTS), {"user": ctx.user.username, "level": "write"}, format="json"))
+
+
+@row("api session post expired session", 401, "Authentication credentials were not provided")
+def _(ctx):
+    client = APIClient()
+    client.force_login(ctx.manager)
+    Session.objects.all().delete()
+    return api_outcome(client.post(ctx.url(API_GRANTS), {"user": ctx.user.username, "level": "write"}, format="json"))
+
+
 # Management commands
 
 
@@ -614,3 +690,137 @@ def test_bad_input_rejected_unchanged(ctx, send, status, says, prepare):
         words = ctx.url(words)
         assert words in outcome.text, f"{words!r} missing from: {outcome.text[:3000]}"
     assert snapshot() == before
+
+
+# A repeated submission changes nothing the second time
+
+
+def repeat_page_post(template, data, user="manager"):
+    def send(ctx):
+        return page_outcome(page_client(getattr(ctx, user)).post(ctx.url(template), {k: ctx.url(v) for k, v in data.items()}, follow=True))
+
+    return send
+
+
+def repeat_api(method, template, body=None):
+    def send(ctx):
+        client = api_client(ctx.manager)
+        if body is None:
+            return api_outcome(getattr(client, method)(ctx.url(template)))
+        return api_outcome(getattr(client, method)(ctx.url(template), body, format="json"))
+
+    return send
+
+
+# (first send, status of the repeat, words of the repeat's message)
+REPEATS = {
+    "page grant": (
+        repeat_page_post(GRANT_NEW, {"subject": "group-{g}", "level": "write"}),
+        200, "Group Debt control already has write on Debt collection. Nothing changed.",
+    ),
+    "page change level": (
+        repeat_page_post("/access/definitions/{d}/grants/user-{u}/level/", {"level": "write"}),
+        200, "already has write on Debt collection. Nothing changed.",
+    ),
+    "page revoke": (
+        repeat_page_post("/access/definitions/{d}/grants/user-{u}/revoke/", {}),
+        400, "has no grant on Debt collection",
+    ),
+    "page access control": (
+        repeat_page_post("/access/definitions/{d}/access-control/", {"enabled": "off"}),
+        200, "Access control of Debt collection is already off. Nothing changed.",
+    ),
+    "api grant": (repeat_api("post", API_GRANTS, {"group": "Debt control", "level": "read"}), 200, "Debt control"),
+    "api revoke": (repeat_api("delete", "/api/definitions/{d}/grants/users/{u}/"), 404, "has no grant"),
+    "admin bulk grant": (
+        repeat_page_post(
+            "/admin/casemgmt/casedefinition/",
+            {"action": "grant_on_selected_definitions", "_selected_action": "{d}", "step": "apply", "group": "{g}",
+             "level": "write"},
+        ),
+        200, "1 already had that level",
+    ),
+    "admin permissions page": (
+        repeat_page_post("/admin/casemgmt/casedefinition/{d}/permissions/group-manage/{g}/", {"level": "write"}),
+        200, "",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", REPEATS)
+def test_repeated_submission_changes_nothing(ctx, name):
+    send, status, says = REPEATS[name]
+    first = send(ctx)
+    assert first.status in (200, 201, 204), first.text[:2000]
+    events = AccessEvent.objects.count()
+    before = snapshot()
+
+    repeat = send(ctx)
+
+    assert repeat.status == status, repeat.text[:2000]
+    assert says in repeat.text
+    assert snapshot() == before
+    assert AccessEvent.objects.count() == events
+
+
+# Names with HTML and Unicode are escaped on every page
+
+
+@pytest.fixture
+def hostile(ctx, grant, make_definition, make_case, make_group, make_user):
+    definition = make_definition(name=HOSTILE, case_prefix="XSS", description=HOSTILE)
+    case = make_case(definition=definition, title=HOSTILE)
+    group = make_group(name=HOSTILE)
+    person = make_user(username="ünïcödé", first_name="<script>alert(1)</script>", last_name="Ünïcödé")
+    person.groups.add(group)
+    grant(person, definition, "read")
+    grant(group, definition, "read")
+    grant(group, case, "write")
+    grant(person, case, "read")
+    ctx.extra.update(definition=definition, case=case, group=group, person=person)
+    return ctx
+
+
+ESCAPING_PAGES = [
+    ("manager", "/access/definitions/"),
+    ("manager", "/access/definitions/{xd}/"),
+    ("manager", "/access/cases/{xc}/grants/"),
+    ("manager", "/access/review/cases/{xc}/"),
+    ("manager", "/access/review/users/{xu}/"),
+    ("manager", "/access/review/users/?q=ünïcödé"),
+    ("manager", "/access/review/check/?user=ünïcödé&case=XSS-000001"),
+    ("manager", "/access/subjects/?q=script"),
+    ("manager", "/access/definitions/{xd}/grants/user-{xu}/revoke/"),
+    ("superuser", "/cases/"),
+    ("superuser", "/cases/{xc}/"),
+    ("superuser", "/admin/casemgmt/casedefinition/"),
+    ("superuser", "/admin/casemgmt/casedefinition/{xd}/change/"),
+    ("superuser", "/admin/casemgmt/casedefinition/{xd}/permissions/"),
+    ("superuser", "/admin/casemgmt/caseinstance/"),
+    ("superuser", "/admin/casemgmt/caseinstance/{xc}/change/"),
+    ("superuser", "/admin/auth/group/"),
+    ("superuser", "/admin/casemgmt/user/?q=ünïcödé"),
+    ("superuser", "/admin/grants/accessevent/"),
+    ("superuser", "/admin/grants/definitionusergrant/"),
+    ("superuser", "/admin/grants/casegroupgrant/"),
+    ("superuser", "/api/cases/?format=api"),
+    ("superuser", "/api/definitions/?format=api"),
+    ("superuser", "/api/cases/{xc}/grants/?format=api"),
+    ("superuser", "/api/definitions/{xd}/grants/?format=api"),
+    ("superuser", "/api/cases/{xc}/access/?format=api"),
+    ("superuser", "/api/access-events/?format=api"),
+]
+
+
+@pytest.mark.parametrize(("viewer", "template"), ESCAPING_PAGES)
+def test_hostile_names_escaped_on_page(hostile, viewer, template):
+    extra = hostile.extra
+    url = template.format(xd=extra["definition"].pk, xc=extra["case"].pk, xu=extra["person"].pk)
+
+    response = page_client(getattr(hostile, viewer)).get(url)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "Ünïcödé" in body or "ünïcödé" in body

@@ -279,6 +279,11 @@ class TargetView(ApiView, GenericAPIView):
                                     CASE_NOT_FOUND)
         return get_or_not_found(CaseDefinition.objects.all(), self.kwargs["id"], DEFINITION_NOT_FOUND)
 
+    def get_queryset(self):
+        # The browsable API asks every paginated view for a queryset to build its filter form. These
+        # views list grants or users of one target and have no filters, so an empty queryset answers it.
+        return self.target_model.objects.none()
+
 
 class GrantListView(TargetView):
     serializer_class = api.GrantSerializer
