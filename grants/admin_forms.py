@@ -70,6 +70,8 @@ class GrantInlineFormSet(BaseInlineFormSet):
         """Grant, change and revoke what the forms contain, all or nothing, and fill the admin's change lists."""
         target = self.instance
         self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        # NOTE: the forms checked their input, so a ValidationError here comes from a change made since
+        # (a user deactivated meanwhile). It rolls the whole admin save back and answers 500.
 
         with transaction.atomic():
             for form in self.initial_forms:
