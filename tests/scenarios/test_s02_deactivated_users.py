@@ -214,3 +214,21 @@ def test_s02_admin_restores_staff_after_reactivation(world):
     set_active(world.t, True)
 
     assert sorted(list_cases("admin", session).numbers) == sorted([world.c1a.number, world.c1b.number])
+
+
+@pytest.mark.parametrize("page", ["definition", "case"])
+def test_s02_grants_table_marks_inactive_page(world, u_reader, page):
+    set_active(u_reader, False)
+    url = f"/access/definitions/{world.d1.pk}/" if page == "definition" else f"/access/cases/{world.c1a.pk}/grants/"
+
+    response = page_client(world.manager).get(url)
+
+    row = response.content.decode().split(f'id="grant-user-{u_reader.pk}"')[1].split("</tr>")[0]
+    assert '<span class="badge">inactive</span>' in row
+
+
+def test_s02_grants_table_leaves_active_unmarked_page(world, u_reader):
+    response = page_client(world.manager).get(f"/access/definitions/{world.d1.pk}/")
+
+    row = response.content.decode().split(f'id="grant-user-{u_reader.pk}"')[1].split("</tr>")[0]
+    assert "inactive" not in row
