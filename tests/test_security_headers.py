@@ -78,3 +78,12 @@ def test_cookies_secure_when_configured(client, user):
 
     assert response.cookies["sessionid"]["secure"] is True
     assert response.cookies["csrftoken"]["secure"] is True
+
+
+def test_static_folder_not_listed(client):
+    assert client.get("/static/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/.git/config", "/.env", "/manage.py", "/static/../casemgmt/settings.py"])
+def test_metadata_files_not_served(client, path):
+    assert client.get(path).status_code == 404
