@@ -48,9 +48,6 @@ class World:
     def revoke(self, subject, target):
         return services.revoke(self.manager, subject, target)
 
-    def case_by_number(self, number):
-        return CaseInstance.objects.get(number=number)
-
 
 @pytest.fixture
 def world(manager):
@@ -96,11 +93,6 @@ def api_client(user):
     token, _created = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
-
-
-def fresh(user):
-    """Re-read a user, so that a client signed in after a change sees the stored state."""
-    return User.objects.get(pk=user.pk)
 
 
 # What one user sees
@@ -149,19 +141,19 @@ def client_for(route, user):
 
 
 def answer(response, *ids):
-    """Return what a response reveals, with the requested ids blanked, for comparing not-found answers."""
+    """Return what a response reveals, with the requested ids blanked, for comparing not-found responses."""
     body = response.content.decode()
     location = response.headers.get("Location", "")
     for pk in ids:
         body, location = body.replace(str(pk), "<id>"), location.replace(str(pk), "<id>")
-    # CSRF tokens change with every response and say nothing about the case.
+    # CSRF tokens change with every response and reveal nothing about the case.
     body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
     body = re.sub(r'"csrfToken": "[^"]+"', "", body)
     return response.status_code, location, body
 
 
 def assert_hidden(client, route, case):
-    """Assert the case's detail answer equals the answer for a UUID that never existed."""
+    """Assert the case's detail response equals the response for a UUID that never existed."""
     unknown = uuid.uuid4()
     hidden = client.get(detail_url(route, case.pk))
     never = client.get(detail_url(route, unknown))

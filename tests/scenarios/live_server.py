@@ -1,7 +1,7 @@
 """A gunicorn server with several worker processes on 127.0.0.1, serving the test database.
 
-The scenarios that need every worker to see a change at once (S4) or requests that truly run in
-parallel (S13) use it. It needs PostgreSQL, because SQLite's test database lives in memory.
+The scenarios that need every worker to see a change at once, or requests that truly run in
+parallel, use it. It needs PostgreSQL, because SQLite's test database lives in memory.
 """
 
 import json

@@ -1,6 +1,6 @@
 """S2: a deactivated user loses access on every path, and reactivation restores exactly the old access.
 
-U reads D1 and holds a browser session and an API token. After deactivation the very next request
+U reads D1 and has a browser session and an API token. After deactivation the very next request
 with either credential lists and opens nothing; the views of who has access leave U out or mark U
 inactive. T, a staff user, shows the same for the admin.
 """

@@ -1,7 +1,7 @@
 """S4: a revoke is seen at once by every worker process.
 
 A gunicorn server with several workers serves the test database. U is in G1, which reads D1. Removing
-U from G1 hides C1a and C1b on U's very next requests, repeated until every worker has answered one.
+U from G1 hides C1a and C1b on U's very next requests, repeated until every worker has handled one.
 Putting U back and lowering G1 from write to read refuses a change of C1a on every worker. The change
 is made in the test process, on the pages, in the admin or through the API of the live server.
 """
@@ -26,7 +26,7 @@ def server(world):
 
 
 def from_every_worker(send):
-    """Send requests WORKERS at a time until every worker has answered; return one reply per worker."""
+    """Send requests WORKERS at a time until every worker has handled one, and return one reply per worker."""
     replies = {}
     with ThreadPoolExecutor(WORKERS) as pool:
         for _round in range(MAX_ROUNDS):
@@ -34,7 +34,7 @@ def from_every_worker(send):
                 replies.setdefault(reply.worker, reply)
             if len(replies) == WORKERS:
                 return list(replies.values())
-    raise AssertionError(f"only workers {sorted(replies)} answered in {MAX_ROUNDS} rounds of {WORKERS} requests")
+    raise AssertionError(f"only workers {sorted(replies)} replied in {MAX_ROUNDS} rounds of {WORKERS} requests")
 
 
 def listed_numbers(reply):
@@ -100,7 +100,7 @@ def member(world):
 
 
 @pytest.mark.parametrize("channel", ["model", "admin"])
-def test_s04_removal_from_group_hides_on_every_worker_api(world, member, server, superuser, channel):
+def test_s04_group_removal_hides_api(world, member, server, superuser, channel):
     token = LiveClient(server, member)
     expected = sorted([world.c1a.number, world.c1b.number])
     assert all(listed_numbers(reply) == expected for reply in from_every_worker(lambda: token.request("get", "/api/cases/")))
@@ -114,7 +114,7 @@ def test_s04_removal_from_group_hides_on_every_worker_api(world, member, server,
 
 
 @pytest.mark.parametrize("channel", ["model", "admin"])
-def test_s04_removal_from_group_hides_on_every_worker_page(world, member, server, superuser, channel):
+def test_s04_group_removal_hides_page(world, member, server, superuser, channel):
     session = LiveClient(server, member, auth="session")
     assert all(reply.status == 200 for reply in from_every_worker(lambda: session.request("get", f"/cases/{world.c1b.pk}/")))
 
@@ -129,7 +129,7 @@ def test_s04_removal_from_group_hides_on_every_worker_page(world, member, server
 
 
 @pytest.mark.parametrize("channel", ["model", "page", "admin", "api"])
-def test_s04_lowered_level_refused_on_every_worker_api(world, member, server, superuser, channel):
+def test_s04_lowered_level_refused_api(world, member, server, superuser, channel):
     set_membership("model", world, server, superuser, member=False)
     set_membership("model", world, server, superuser, member=True)
     world.grant(world.g1, world.d1, "write")
@@ -146,7 +146,7 @@ def test_s04_lowered_level_refused_on_every_worker_api(world, member, server, su
 
 
 @pytest.mark.parametrize("channel", ["model", "page", "admin", "api"])
-def test_s04_lowered_level_refused_on_every_worker_page(world, member, server, superuser, channel):
+def test_s04_lowered_level_refused_page(world, member, server, superuser, channel):
     world.grant(world.g1, world.d1, "write")
     session = LiveClient(server, member, auth="session")
     warm = from_every_worker(lambda: session.request("get", f"/cases/{world.c1a.pk}/"))

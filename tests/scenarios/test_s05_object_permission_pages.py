@@ -1,7 +1,7 @@
 """S5: guardian's object-permission pages in the admin are for access managers only.
 
 T reads D1, has nothing on D2 and is no access manager: T can neither open nor post to those pages of
-any definition or case, grants nobody anything there, and sees no "Object permissions" button. An
+any definition or case, grants no one anything there, and sees no "Object permissions" button. An
 access manager opens them for the UUID-keyed definitions and cases, and saves through the services.
 """
 
@@ -92,7 +92,7 @@ def test_s05_no_permissions_button_for_non_manager_admin(world, t_reader):
     assert "/permissions/" not in response.content.decode()
 
 
-def test_s05_no_permissions_button_on_case_for_non_manager_admin(world, t_reader):
+def test_s05_no_case_permissions_button_admin(world, t_reader):
     response = page_client(t_reader).get(f"{admin_base(world.c1a)}/change/")
 
     assert response.status_code == 200

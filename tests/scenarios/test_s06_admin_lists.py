@@ -43,7 +43,7 @@ def test_s06_changelist_full_count_is_two_admin(world, t_client):
     assert world.c0a.number not in response.content.decode()
 
 
-def test_s06_changelist_filter_on_hidden_definition_lists_nothing_admin(world, t_client):
+def test_s06_hidden_definition_filter_empty_admin(world, t_client):
     listing = list_cases("admin", t_client, f"definition={world.d2.pk}")
 
     assert listing.numbers == []

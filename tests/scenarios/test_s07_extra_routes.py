@@ -1,6 +1,6 @@
 """S7: every detail action and nested route checks the object it names.
 
-V, with no grant, gets the same answer for C2a and D2 as for ids that never existed, on every route,
+V, with no grant, gets the same response for C2a and D2 as for ids that never existed, on every route,
 and changes nothing. U, reading D2, gets 403 on each state-changing action on C2a and 200 on each
 read-only one. U, holding a grant on C1a alone, sees C1a and not C1b in every list scoped to D1.
 V and U are no staff, so T stands in for them on the admin routes.
@@ -142,7 +142,7 @@ def test_s07_no_grant_same_as_unknown_admin(grants_on_d2, route):
     assert_same_as_unknown(page_client(grants_on_d2.t), route, grants_on_d2, is_api=False)
 
 
-# U reads D2: read-only routes answer 200, state-changing ones 403.
+# U reads D2: read-only routes return 200, state-changing ones 403.
 
 READ_ONLY_ROUTES = [
     ("api", ("get", "/api/cases/{case}/", None)),
@@ -211,7 +211,7 @@ def test_s07_reader_gets_403_on_state_changing_route(readers_of_d2, channel, rou
     assert snapshot() == before
 
 
-# U holds a grant on C1a alone.
+# U has a grant on C1a alone.
 
 
 @pytest.mark.parametrize("route", ["page", "api", "admin"])

@@ -2,7 +2,7 @@
 
 U holds only a write grant on C1a, with no read grant and no model permission: U lists, opens and
 changes C1a. With a read grant only, listing and opening work and PUT, PATCH and DELETE are 403. The
-grant is U's own or G1's with U a member; T stands in for U on the admin routes.
+grant is U's own or G1's with U a member; T takes the place of U on the admin routes.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""S9: not-found answers do not reveal that a case or a definition exists.
+"""S9: not-found responses do not reveal that a case or a definition exists.
 
 For V, with no grant, GET, PUT, PATCH and DELETE on C2a or D2 give the same status and body as on a
 random UUID and on a malformed id, in JSON and in the browsable API, and on the case page. U, reading

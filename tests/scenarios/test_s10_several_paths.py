@@ -2,7 +2,7 @@
 
 U reads D1 directly and through G1 and G2, and writes C1a directly and through G1. Every list shows C1a
 and C1b once each and counts 2, paging one case a page visits each once, and sorting and searching
-keep that. T, with the same grants, stands in for U in the admin.
+keep that. T, with the same grants, takes the place of U in the admin.
 """
 
 import pytest

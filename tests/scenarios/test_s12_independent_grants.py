@@ -2,7 +2,7 @@
 
 U reads D1 and writes C1a. Revoking D1 leaves U with C1a alone, still writable. Restoring D1 and
 revoking the C1a grant leaves U reading C1a through D1, unable to change it. Nothing done to the D1
-grant touches the C1a grant. The same holds when G1 holds the D1 grant and G2 the C1a grant, with U a
+grant touches the C1a grant. The same is true when G1 has the D1 grant and G2 the C1a grant, with U a
 member of both.
 """
 

@@ -1,6 +1,6 @@
-"""The project's WSGI application, with the answering worker's process id in an X-Worker-Pid header.
+"""The project's WSGI application, with the handling worker's process id in an X-Worker-Pid header.
 
-The multi-worker scenarios use the header to know that every worker process has answered.
+The multi-worker scenarios read the header to check that every worker process has handled a request.
 """
 
 import os
