@@ -15,8 +15,9 @@ The rules, in the order they apply:
 4. On a definition whose access control is on, the level is the highest of the grants that reach the
    user: the user's own and those of the user's groups, on the case and on its definition.
 
-Every answer is computed in SQL from the grant rows, so a definition grant stays one row however many
-cases the definition has, and a change is seen by every server process on its next query.
+Every decision is read from the grant rows when it is requested, so a definition grant stays one row
+however many cases the definition has, and a change is seen by every server process on its next query.
+The grants that reach a user are read first, in one small query, and lists then filter on their ids.
 """
 
 import uuid
@@ -129,9 +130,9 @@ def _case_reached_q(user, level):
 
 # Lists and single checks start by reading the user's reach: the few grant rows that reach the user,
 # as ids with levels, in one small query. A list then filters on those ids as literals, so PostgreSQL
-# sees how many cases they cover: it walks the index on created_at when they cover many, and fetches
-# cases by id when they are a few case grants. Behind a subquery it cannot tell the two apart and
-# walks the whole index for the second.
+# can estimate how many cases they cover: it walks the index on created_at when they cover many, and
+# fetches cases by id when they are a few case grants. Behind a subquery it cannot tell the two apart
+# and walks the whole index for the second.
 MAX_LISTED_IDS = 1000  # Above this many ids, a subquery takes the place of the literal list.
 
 
@@ -178,10 +179,10 @@ def _read_reach(user, case_ids=()):
         CaseGroupGrant.objects.filter(group_id__in=groups, **on_case).values_list("content_object_id", codename),
     ]
     model_permissions = Permission.objects.filter(content_type__app_label="casemgmt")
-    held = model_permissions.filter(Q(user=user.pk) | Q(group__in=groups))
+    user_model_permissions = model_permissions.filter(Q(user=user.pk) | Q(group__in=groups))
     for level, definition_codename in DEFINITION_CODENAMES.items():
-        holds = Exists(held.filter(codename__in=codenames_at_least(MODEL_CODENAMES, level)))
-        uncontrolled = CaseDefinition.objects.filter(Q(access_controlled=False) & Q(holds))
+        has_level = Exists(user_model_permissions.filter(codename__in=codenames_at_least(MODEL_CODENAMES, level)))
+        uncontrolled = CaseDefinition.objects.filter(Q(access_controlled=False) & Q(has_level))
         parts.append(uncontrolled.annotate(codename=Value(definition_codename)).values_list("pk", "codename"))
     if case_ids:
         definition_as_text = Cast("definition_id", CharField(max_length=36))
@@ -249,19 +250,25 @@ class _ReachedCases(Expression):
 
 
 class _ReachedLevel(Expression):
-    """The user's level on each case, as an int of `Level`, from the reach's ids. Built when compiled."""
+    """The user's level on each case of a list filtered at `floor`, as an int of `Level`. Built when compiled.
 
-    def __init__(self, holder):
+    Every case of the list is reached at `floor` or higher, so only the higher level needs a condition.
+    """
+
+    def __init__(self, holder, floor):
         super().__init__(output_field=IntegerField())
         self.holder = holder
+        self.floor = floor
 
     def as_sql(self, compiler, connection):
-        level = Case(
-            When(_reached_q(self.holder, Level.WRITE), then=Value(int(Level.WRITE))),
-            When(_reached_q(self.holder, Level.READ), then=Value(int(Level.READ))),
-            default=Value(int(Level.NONE)),
-            output_field=IntegerField(),
-        )
+        if self.floor >= Level.WRITE:
+            level = Value(int(Level.WRITE), output_field=IntegerField())
+        else:
+            level = Case(
+                When(_reached_q(self.holder, Level.WRITE), then=Value(int(Level.WRITE))),
+                default=Value(int(self.floor)),
+                output_field=IntegerField(),
+            )
         return compiler.compile(level.resolve_expression(compiler.query, allow_joins=False))
 
 
@@ -269,7 +276,7 @@ class _CountedByPartsMixin:
     """Count a list of reached cases as two parts: the cases of reached definitions, then the others.
 
     One count over `definition_id IN (...) OR id IN (...)` reads every page of the case table that
-    holds a match. Split in two, the first part is an index-only scan of the (definition_id, id)
+    contains a match. Split in two, the first part is an index-only scan of the (definition_id, id)
     index and the second a few lookups by id; both are sent as one query.
     """
 
@@ -289,7 +296,8 @@ class _CountedByPartsMixin:
 
         holder, level = self._count_parts
         definitions, cases = holder.get().ids_at_least(level)
-        if len(definitions) > MAX_LISTED_IDS or len(cases) > MAX_LISTED_IDS:
+        # Without reached definitions the plain count is already a few lookups by id.
+        if not definitions or len(definitions) > MAX_LISTED_IDS or len(cases) > MAX_LISTED_IDS:
             return super().count()
         by_definition = self.filter(definition_id__in=definitions)
         by_case_only = self.filter(pk__in=cases).exclude(definition_id__in=definitions)
@@ -360,7 +368,7 @@ def cases_user_can_access(user, level=Level.READ, cases=None):
         return annotate_case_levels(cases.filter(_cases_q(user, level)), user)
 
     holder = _ReachHolder(user)
-    reached = cases.filter(_ReachedCases(holder, level)).annotate(access_level=_ReachedLevel(holder))
+    reached = cases.filter(_ReachedCases(holder, level)).annotate(access_level=_ReachedLevel(holder, level))
     return _counted_by_parts(reached, holder, level)
 
 

@@ -168,7 +168,7 @@ def test_first_page_at_most_three_queries(user, group, make_definition, make_cas
     assert len(levels) == 50
 
 
-def test_first_page_queries_same_at_10_and_1000_cases(user, make_definition, grant):
+def test_first_page_queries_fixed(user, make_definition, grant):
     counts = []
     for size in (10, 1000):
         definition = definition_with_cases(make_definition, size)
@@ -178,3 +178,28 @@ def test_first_page_queries_same_at_10_and_1000_cases(user, make_definition, gra
         counts.append(queries.count)
 
     assert counts[0] == counts[1]
+
+
+def test_count_counts_overlap_once(user, group, make_definition, make_case, grant):
+    user.groups.add(group)
+    definition = definition_with_cases(make_definition, 30)
+    inside = CaseInstance.objects.filter(definition=definition).first()
+    outside = make_case()
+    grant(group, definition, "read")
+    grant(user, inside, "write")
+    grant(user, outside, "read")
+
+    readable = cases_user_can_read(user)
+
+    assert readable.count() == 31
+    assert readable.count() == len(list(readable))
+
+
+def test_count_one_query_after_page(user, make_definition, make_case, grant):
+    definition = definition_with_cases(make_definition, 30)
+    grant(user, definition, "read")
+    grant(user, make_case(), "read")
+    readable = cases_user_can_read(user)
+    list(readable[:10])
+
+    assert count_queries(readable.count) == 1

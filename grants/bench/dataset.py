@@ -1,8 +1,8 @@
 """Build the benchmark's dataset on PostgreSQL with COPY, or find the one already built.
 
-Every row the benchmark writes is named so that it can be told apart: users `bench-u000001`, groups
+Every row the benchmark writes has a recognisable name: users `bench-u000001`, groups
 `Bench group 0001`, definitions `Bench 000`. The build empties the case, grant, group and user tables
-first, so it rejects a database that holds any user or definition it did not create.
+first, so it rejects a database that contains any user or definition it did not create.
 """
 
 import random
@@ -55,7 +55,7 @@ TABLES_TO_EMPTY = [
 
 @dataclass(frozen=True)
 class Sizes:
-    """How many rows of each kind the dataset holds."""
+    """The number of rows of each kind in the dataset."""
 
     cases: int = 1_000_000
     definitions: int = 200
@@ -131,12 +131,12 @@ def existing_sizes():
 
 
 def check_database_is_bench_only():
-    """Raise ValidationError if the database holds users or definitions that the benchmark did not make."""
+    """Raise ValidationError if the database contains users or definitions that the benchmark did not create."""
     foreign_users = get_user_model().objects.exclude(username__startswith="bench-").count()
     foreign_definitions = CaseDefinition.objects.exclude(name__startswith=DEFINITION_PREFIX).count()
     if foreign_users or foreign_definitions:
         raise ValidationError(
-            f"The database {connection.settings_dict['NAME']!r} holds {foreign_users} users and "
+            f"The database {connection.settings_dict['NAME']!r} contains {foreign_users} users and "
             f"{foreign_definitions} case definitions that the benchmark did not create, and the build "
             "empties those tables. Point DATABASE_URL at an empty database of its own."
         )
