@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +26,17 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PORTS = range(8170, 8180)  # The ports given to these tests.
 WORKERS = 3
 START_TIMEOUT_SECONDS = 60
+START_ATTEMPTS = 5  # Other test runs may take a port between the probe and gunicorn's bind.
 CSRF_TOKEN = "s" * 32  # Any 32 letters form a valid unmasked CSRF secret.
 
 
-def free_port():
+def free_port(skipped=()):
     for port in PORTS:
+        if port in skipped:
+            continue
         with socket.socket() as probe:
+            # gunicorn binds with SO_REUSEADDR, so a port left in TIME_WAIT by a stopped server is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
@@ -48,36 +54,50 @@ class MultiWorkerServer:
     """Run gunicorn with WORKERS sync workers; stop it with `stop()`."""
 
     def __init__(self):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
+        self.server_id = uuid.uuid4().hex
+        tried = []
+        for _attempt in range(START_ATTEMPTS):
+            self.port = free_port(skipped=tried)
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.process = subprocess.Popen(self._command(), cwd=PROJECT_ROOT, env=self._environment())
+            if self._wait_until_ready():
+                return
+            self.stop()
+            tried.append(self.port)
+        raise RuntimeError(f"gunicorn did not start on any of ports {tried}. Stop the servers that use them.")
+
+    def _environment(self):
+        return {
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "DJANGO_SETTINGS_MODULE": "casemgmt.test_settings",
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SCENARIO_SERVER_ID": self.server_id,
         }
-        command = [
+
+    def _command(self):
+        return [
             sys.executable, "-m", "gunicorn",
             "--workers", str(WORKERS),
             "--bind", f"127.0.0.1:{self.port}",
             "--log-level", "warning",
             "tests.scenarios.worker_wsgi:application",
         ]
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
-        self._wait_until_ready()
 
     def _wait_until_ready(self):
+        """Return True once this server answers on its port, False if it exits or another server answers."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with code {self.process.returncode} on port {self.port}.")
+                return False
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
+                with urllib.request.urlopen(f"{self.url}/login/", timeout=5) as response:
+                    return response.headers.get("X-Server-Id") == self.server_id
+            except urllib.error.HTTPError as error:
+                return error.headers.get("X-Server-Id") == self.server_id
             except OSError:
                 time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not listen on port {self.port} within {START_TIMEOUT_SECONDS} s.")
+        return False
 
     def stop(self):
         self.process.terminate()
@@ -135,9 +155,11 @@ class LiveClient:
         request = urllib.request.Request(self.server.url + path, data=body, headers=headers, method=method.upper())
         try:
             with _opener.open(request, timeout=30) as response:
-                return Reply(response.status, dict(response.headers), response.read())
+                reply = Reply(response.status, dict(response.headers), response.read())
         except urllib.error.HTTPError as error:
-            return Reply(error.code, dict(error.headers), error.read())
+            reply = Reply(error.code, dict(error.headers), error.read())
+        assert reply.headers.get("X-Server-Id") == self.server.server_id, "the reply came from another server"
+        return reply
 
 
 def session_key_for(user):

@@ -1,6 +1,7 @@
-"""The project's WSGI application, with the handling worker's process id in an X-Worker-Pid header.
+"""The project's WSGI application, with headers that name the server and the worker that handled a request.
 
-The multi-worker scenarios read the header to check that every worker process has handled a request.
+X-Worker-Pid lets the multi-worker scenarios check that every worker process has handled a request.
+X-Server-Id repeats SCENARIO_SERVER_ID, so that a test never reads the replies of a server it did not start.
 """
 
 import os
@@ -10,6 +11,7 @@ from casemgmt.wsgi import application as django_application
 
 def application(environ, start_response):
     def start_with_pid(status, headers, exc_info=None):
-        return start_response(status, [*headers, ("X-Worker-Pid", str(os.getpid()))], exc_info)
+        added = [("X-Worker-Pid", str(os.getpid())), ("X-Server-Id", os.environ.get("SCENARIO_SERVER_ID", ""))]
+        return start_response(status, [*headers, *added], exc_info)
 
     return django_application(environ, start_with_pid)
