@@ -45,7 +45,7 @@ def free_port(skipped=()):
     raise RuntimeError(f"No free port in {PORTS.start}-{PORTS.stop - 1}. Stop the servers that use them.")
 
 
-def test_database_url():
+def database_url_of_tests():
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
@@ -69,7 +69,7 @@ class MultiWorkerServer:
     def _environment(self):
         return {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": database_url_of_tests(),
             "DJANGO_SETTINGS_MODULE": "casemgmt.test_settings",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SCENARIO_SERVER_ID": self.server_id,
@@ -85,7 +85,7 @@ class MultiWorkerServer:
         ]
 
     def _wait_until_ready(self):
-        """Return True once this server answers on its port, False if it exits or another server answers."""
+        """Return True once this server responds on its port, False if it exits or another server responds."""
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
