@@ -277,7 +277,7 @@ class _CountedByPartsMixin:
 
     One count over `definition_id IN (...) OR id IN (...)` reads every page of the case table that
     contains a match. Split in two, the first part is an index-only scan of the (definition_id, id)
-    index and the second a few lookups by id; both are sent as one query.
+    index and the second is a few lookups by id. Both parts are sent as one query.
     """
 
     _count_parts = None  # (reach holder, level) of the list, or None to count as Django does.

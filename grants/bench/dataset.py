@@ -67,8 +67,10 @@ class Sizes:
 
     def scaled(self, factor):
         """Return these sizes times `factor`, except `definitions` and `groups_per_user`, which stay."""
-        kept = {"definitions", "groups_per_user"}
-        counts = {f.name: max(1, round(getattr(self, f.name) * factor)) for f in fields(self) if f.name not in kept}
+        unscaled = {"definitions", "groups_per_user"}
+        counts = {
+            f.name: max(1, round(getattr(self, f.name) * factor)) for f in fields(self) if f.name not in unscaled
+        }
         return replace(self, **counts)
 
     @property
