@@ -9,3 +9,8 @@ from casemgmt.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; tests serve static files from the
+# finders instead, so an empty folder is enough.
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+WHITENOISE_USE_FINDERS = True
