@@ -18,6 +18,9 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "casemgmt.settings",
 }
 
+# Set by the test settings or by tests/browser/conftest.py, and never in production.
+TEST_RUN_VARIABLES = {"DEBUG", "SECURE_SSL", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
 SETTINGS_TO_PRINT = [
     "DEBUG",
     "SECURE_SSL_REDIRECT",
@@ -34,7 +37,7 @@ SETTINGS_TO_PRINT = [
 
 def run_in_production(args, **extra_env):
     """Run Python in a new process with production settings, without the test run's variables."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECURE_SSL", "DATABASE_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in TEST_RUN_VARIABLES}
     env.update(PRODUCTION_ENV, **extra_env)
     return subprocess.run(
         [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
