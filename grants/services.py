@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,15 +210,32 @@ def _find_grant(model, subject, target):
     return grants.filter(**lookup).first()
 
 
+# The four level permissions, by (model name, codename), read once per process. A migration or a
+# test database flush can give them new ids, so post_migrate empties the cache.
+_level_permissions = {}
+
+
+@receiver(post_migrate, dispatch_uid="forget-level-permissions")
+def _forget_level_permissions(**kwargs):
+    _level_permissions.clear()
+
+
 def _permission_for(target, level):
     if isinstance(target, CaseDefinition):
-        codename, model_name = DEFINITION_CODENAMES[level], "casedefinition"
+        key = ("casedefinition", DEFINITION_CODENAMES[level])
     else:
-        codename, model_name = CASE_CODENAMES[level], "caseinstance"
-    # The content type comes along because guardian's save() compares it with the target's.
-    return Permission.objects.select_related("content_type").get(
-        content_type__app_label="casemgmt", content_type__model=model_name, codename=codename
-    )
+        key = ("caseinstance", CASE_CODENAMES[level])
+
+    if not _level_permissions:
+        codenames = [*DEFINITION_CODENAMES.values(), *CASE_CODENAMES.values()]
+        # The content type comes along because guardian's save() compares it with the target's.
+        permissions = Permission.objects.select_related("content_type").filter(
+            content_type__app_label="casemgmt", codename__in=codenames
+        )
+        _level_permissions.update(
+            ((permission.content_type.model, permission.codename), permission) for permission in permissions
+        )
+    return _level_permissions[key]
 
 
 def _as_user(actor):
