@@ -1,7 +1,9 @@
 """URLs of the REST API, mounted at /api/."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -32,8 +34,14 @@ def grant_urls(prefix, name, list_view, detail_views):
 urlpatterns = [
     # The schema and its docs are public and the same for everyone, so credentials are not even read.
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="api-schema"),
+    # The split view serves Swagger UI's start-up script as a file, so no inline script is needed. Swagger
+    # UI still sets style attributes as it renders, so this page alone allows inline styles.
     path(
-        "docs/", SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[]), name="api-docs"
+        "docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", authentication_classes=[])
+        ),
+        name="api-docs",
     ),
     *grant_urls("definitions", "api-definition", views.DefinitionGrantListView, views.DefinitionGrantViews),
     *grant_urls("cases", "api-case", views.CaseGrantListView, views.CaseGrantViews),

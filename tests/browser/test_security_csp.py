@@ -69,3 +69,11 @@ def test_admin_pages_run_under_csp(page, live_server, csp_violations, superuser,
     )
 
     assert csp_violations == []
+
+
+def test_api_docs_render_under_csp(page, live_server, csp_violations):
+    page.goto(live_server.url + reverse("api-docs"))
+
+    expect(page.get_by_role("heading", name="casemgmt API")).to_be_visible()
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert csp_violations == []
