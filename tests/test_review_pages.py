@@ -497,6 +497,15 @@ def test_user_access_lists_idle_grants(manager_client, user, case, definition, g
 
     response = manager_client.get(user_access_url(user))
 
-    section = response.content.decode().split('id="idle-grants"')[1].split("</section>")[0]
+    head, body = response.content.decode().split("<body", 1)
+    section = body.split('id="idle-grants"')[1].split("</section>")[0]
+    assert 'id="idle-grants"' not in head
     assert case_access_url(case) in section
     assert "Own grant on this case" in section
+
+
+def test_user_access_title_is_short(manager_client, user):
+    response = manager_client.get(user_access_url(user))
+
+    title = response.content.decode().split("<title>")[1].split("</title>")[0]
+    assert len(title) < 100
