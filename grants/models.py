@@ -105,6 +105,7 @@ class AccessAction(models.TextChoices):
     ACCESS_CONTROL_ON = "access_control_on", _("Access control switched on")
     ACCESS_CONTROL_OFF = "access_control_off", _("Access control switched off")
     TARGET_DELETED = "target_deleted", _("Target deleted")
+    DEFINITION_DELETED = "definition_deleted", _("Definition deleted with its cases")
     SUBJECT_DELETED = "subject_deleted", _("Subject deleted")
     MEMBER_ADDED = "member_added", _("Added to group")
     MEMBER_REMOVED = "member_removed", _("Removed from group")

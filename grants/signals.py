@@ -58,6 +58,13 @@ for grant_model in GRANT_MODELS:
     post_delete.connect(_record_grant_deletion, sender=grant_model, dispatch_uid=f"record-{grant_model.__name__}")
 
 
+@receiver(post_delete, sender=CaseDefinition, dispatch_uid="record-definition-deletion")
+def _record_definition_deletion(sender, instance, **kwargs):
+    """Record a deleted definition itself, since its cases went with it even where no grant did."""
+    forget_cached_levels()
+    audit.record(AccessAction.DEFINITION_DELETED, target=instance, deleted=instance)
+
+
 # Grant rows saved outside the services
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from grants.audit import current_actor
 from grants.levels import Level
 from grants.models import (
     AccessAction,
@@ -74,6 +75,22 @@ def test_delete_definition_records_events(granted_world, definition):
     assert set(deleted.values_list("definition_name", flat=True)) == {"Debt collection"}
     assert not deleted.filter(definition__isnull=False).exists()
     assert not deleted.filter(case__isnull=False).exists()
+
+
+def test_delete_definition_without_grants_recorded(manager, make_definition, make_case):
+    definition = make_definition(name="Short-lived")
+    make_case(definition=definition)
+
+    token = current_actor.set(manager)
+    try:
+        definition.delete()
+    finally:
+        current_actor.reset(token)
+
+    event = events(AccessAction.DEFINITION_DELETED).get()
+    assert event.definition_name == "Short-lived"
+    assert event.definition is None
+    assert event.actor == manager
 
 
 def test_delete_user_leaves_no_grant_rows(granted_world, user):
