@@ -107,6 +107,12 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite allows one writer at a time. BEGIN IMMEDIATE takes the write lock when a transaction
+    # starts, and the timeout (seconds) makes a second writer wait for it instead of failing at once
+    # with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+
 AUTH_USER_MODEL = "casemgmt.User"
 
 # The access backend decides object-level access to cases; guardian's own backend is left out on
