@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import services
-from .admin_forms import BulkGrantForm, GrantForm, GrantInlineFormSet, ObjectLevelForm, subject_of
+from .admin_forms import (
+    BulkGrantForm,
+    GrantForm,
+    GrantInlineFormSet,
+    IdAutocompleteSelect,
+    ObjectLevelForm,
+    subject_of,
+)
 from .models import AccessEvent, CaseGroupGrant, CaseUserGrant, DefinitionGroupGrant, DefinitionUserGrant
 from .policy import cases_user_can_read, is_access_manager
 from .signals import GRANT_MODELS
@@ -265,6 +272,11 @@ class GrantAdmin(AccessManagersOnlyMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return [self.subject_field, "content_object", "level", "granted_by", "granted_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -113,15 +113,24 @@ class GrantInlineFormSet(BaseInlineFormSet):
 
 
 class IdAutocompleteSelect(AutocompleteSelect):
-    """AutocompleteSelect for integer ids that ignores a posted value that is no id.
+    """AutocompleteSelect that ignores a posted value that is no valid key of the related model.
 
-    Django's widget looks the posted value up to show it again, and a value such as "abc" would make
-    that query raise instead of letting the form report the invalid choice.
+    Django's widget looks the posted value up to show it again, and a value such as "abc" for an
+    integer or UUID key would make that query raise instead of letting the form report the invalid
+    choice.
     """
 
     def optgroups(self, name, value, attr=None):
-        ids = [item for item in value if str(item).isdecimal() and len(str(item)) <= 18]
-        return super().optgroups(name, ids, attr)
+        return super().optgroups(name, [item for item in value if self._is_key(item)], attr)
+
+    def _is_key(self, item):
+        target = self.field.target_field
+        try:
+            key = target.to_python(item)
+        except (ValidationError, ValueError, TypeError):
+            return False
+        # Integers past 64 bits overflow the database driver.
+        return not isinstance(key, int) or abs(key) < 2**63
 
 
 class BulkGrantForm(forms.Form):

@@ -31,6 +31,29 @@ def test_add_form_rejects_inactive_user(staff_manager, definition, make_user, lo
     assert not DefinitionUserGrant.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("model_name", "subject_field", "field", "value"),
+    [
+        ("definitionusergrant", "user", "content_object", "garbage"),
+        ("definitionusergrant", "user", "user", "abc"),
+        ("definitionusergrant", "user", "user", "9" * 30),
+        ("definitiongroupgrant", "group", "content_object", "not-a-uuid"),
+        ("caseusergrant", "user", "content_object", "garbage"),
+    ],
+)
+def test_add_form_rejects_malformed_ids(
+    staff_manager, definition, user, group, login, model_name, subject_field, field, value
+):
+    subject = user if subject_field == "user" else group
+    data = {subject_field: subject.pk, "content_object": definition.pk, "level": "read", field: value}
+
+    response = login(staff_manager).post(reverse(f"admin:grants_{model_name}_add"), data)
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not AccessEvent.objects.filter(action=AccessAction.GRANTED).exists()
+
+
 def test_manager_changes_level(staff_manager, definition, group, grant, login):
     existing = grant(group, definition, "read").grant
 
