@@ -4,8 +4,8 @@ Each function checks that the actor is an access manager and validates its input
 target row, so that concurrent changes of one target run one after the other, and writes the change
 and its audit record in one transaction. A request that changes nothing writes nothing.
 
-Bad input raises `django.core.exceptions.ValidationError` with a message that names the value;
-an actor who may not manage access gets `PermissionDenied`; a missing grant or target raises
+Bad input raises `django.core.exceptions.ValidationError` with a message that names the value. An
+actor who may not manage access gets `PermissionDenied`. A missing grant or target raises
 `GrantNotFound` or `ObjectDoesNotExist`.
 """
 
