@@ -3,10 +3,10 @@
 A hypothesis state machine creates definitions, cases, users and groups, changes memberships, model
 permissions and grants (through `grants.services`), switches access control, deactivates users and
 deletes things. After every step it compares with the model the level of each user on each case
-(through `user.has_perm`), each user's readable cases with their levels, each case's readers and
-the level that `explain_access_for_users` gives. Random probe steps check `level_of_user_on_case`,
-`explain_access` and the definition results for one user. At the end of each example, every result
-of the policy is compared for every user, case and definition, writable cases and writers included.
+(through `user.has_perm`), each user's readable cases with their levels and writable cases, each
+case's readers and writers, and the level that `explain_access_for_users` gives. Random probe steps
+check `level_of_user_on_case`, `explain_access` and the definition results for one user. At the end
+of each example, every result of the policy is compared for every user, case and definition.
 
 Each per-step result costs a query built in Python, so the worlds stay small (see MAX_*) and the
 costlier results are checked less often, to keep 200 examples within about 3 minutes.
@@ -378,17 +378,19 @@ class AccessRules(RuleBasedStateMachine):
 
     @invariant()
     def levels_and_readers_agree(self):
-        """After every step: every pair through `has_perm` and the lists of readable cases and of readers.
+        """After every step: every pair through `has_perm`, the readable and writable cases, readers and writers.
 
-        The read list carries each case's `access_level`, so it checks write access as well. The
-        other results cost a query each and are checked in `check_everything`.
+        The single-case and definition results cost a query per pair and are checked in
+        `probe_one_pair` and `check_everything`.
         """
         cases, users = self.current_cases_and_users()
         for user in users:
             self.check_has_perm(user, cases)
             self.check_readable(user, cases)
+            self.check_writable(user, cases)
         for case in cases:
             self.check_holders(case, users, Level.READ)
+            self.check_holders(case, users, Level.WRITE)
             self.check_explanations(case, users)
 
     @precondition(lambda self: self.model.definition_of_case)
@@ -407,12 +409,9 @@ class AccessRules(RuleBasedStateMachine):
         _cases, users = self.current_cases_and_users()
         self.levels_and_readers_agree()
         for user in users:
-            self.check_writable(user, cases)
             for case in cases:
                 self.check_single_case(user, case)
             self.check_definitions(user, cases, definitions)
-        for case in cases:
-            self.check_holders(case, users, Level.WRITE)
 
     def current_cases_and_users(self):
         cases = list(CaseInstance.objects.select_related("definition").order_by("number"))
