@@ -1,3 +1,4 @@
+import factory.random
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -12,6 +13,12 @@ def pytest_runtest_setup(item):
     """Skip tests marked `postgres` unless the run uses PostgreSQL (set DATABASE_URL to run them)."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip(f"needs PostgreSQL, but the test database is {connection.vendor}: set DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def reproducible_fake_data(request):
+    """Seed Faker per test, so the names a factory makes are the same in every run of that test."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture
