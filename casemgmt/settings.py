@@ -115,7 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "casemgmt.User"
 
-# The access backend decides object-level access to cases; guardian's own backend is left out on
+# The access backend decides object-level access to cases. Guardian's own backend is left out on
 # purpose, because it would honour grants on definitions whose access control is switched off.
 AUTHENTICATION_BACKENDS = [
     "casemgmt.login_throttle.LoginThrottleBackend",  # First, so that a locked-out login goes no further.
@@ -155,7 +155,7 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# guardian.W001 asks for guardian's backend, which is left out on purpose (see above).
+# guardian.W001 warns that guardian's backend is missing, which is on purpose (see above).
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 
 # Guardian: no anonymous user row, because anonymous visitors never get object access here.

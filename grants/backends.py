@@ -1,4 +1,4 @@
-"""Authentication backend that answers Django's object permission checks from the access policy."""
+"""Authentication backend that decides Django's object permission checks with the access policy."""
 
 from django.contrib.auth.backends import BaseBackend
 
@@ -22,7 +22,7 @@ DEFINITION_PERMISSION_LEVELS = {
 class CaseAccessBackend(BaseBackend):
     """Make `user.has_perm("casemgmt.view_caseinstance", case)` follow `grants.policy`.
 
-    Only object checks are answered here; ModelBackend answers checks without an object.
+    Only object checks are decided here. ModelBackend decides checks without an object.
     """
 
     def has_perm(self, user_obj, perm, obj=None):

@@ -268,7 +268,7 @@ def access_summary_for_user(user):
     more under cases if a grant on the case itself reaches the user.
     """
     if user is None or not user.is_active:
-        reason = _("The user is inactive, so he has no access.")
+        reason = _("The user is inactive. Inactive users have no access.")
         return AccessSummary(user, (), CaseInstance.objects.none(), reason)
     if user.is_superuser:
         everything = CaseDefinition.objects.order_by("name")

@@ -17,7 +17,7 @@ from .levels import LEVEL_BY_CODENAME, Level
 
 
 class GrantMixin(models.Model):
-    """Who granted, when, and the level read off the guardian permission."""
+    """Fields shared by grant rows: the granting user and time, and the level read off the permission."""
 
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,7 +117,7 @@ class AccessEvent(models.Model):
     """One change of access, written in the same transaction as the change itself.
 
     Names are copied into the record so that it still reads correctly after the subject or the target
-    is deleted; the foreign keys are then set to NULL.
+    is deleted. The foreign keys are then set to NULL.
     """
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -429,7 +429,7 @@ def grants_on(target):
 
 
 def grant_held_by(subject, target):
-    """Return the grant of a user or a group on a definition or a case, or None if it holds none."""
+    """Return the grant of a user or a group on a definition or a case, or None if there is none."""
     subject_field = "group" if isinstance(subject, Group) else "user"
     grants = target.group_grants if subject_field == "group" else target.user_grants
     return grants.select_related(subject_field, "permission", "granted_by").filter(**{subject_field: subject}).first()

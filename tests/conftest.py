@@ -23,7 +23,7 @@ def reproducible_fake_data(request):
 
 @pytest.fixture
 def manager(db):
-    """An access manager: holds grants.manage_access through the Access managers group."""
+    """An access manager, with grants.manage_access through the Access managers group."""
     group = GroupFactory(name="Access managers")
     group.permissions.add(Permission.objects.get(codename="manage_access"))
     user = UserFactory(username="manager")

@@ -328,7 +328,7 @@ class GrantDetailView(TargetView):
         target, subject = self.get_target(), self.get_subject()
         grant_row = policy.grant_held_by(subject, target)
         if grant_row is None:
-            raise NotFound(_("%(subject)s holds no grant on %(target)s.") % {"subject": subject, "target": target})
+            raise NotFound(_("%(subject)s has no grant on %(target)s.") % {"subject": subject, "target": target})
         return Response(api.GrantSerializer(grant_row).data)
 
     def put(self, request, id, subject_id, subject_kind):
